@@ -1,0 +1,266 @@
+/*
+ * ike.h — IKEv2 protocol numbers (RFC 7296 and the IANA "Internet Key
+ * Exchange Version 2 (IKEv2) Parameters" registry) shared by the codec, the
+ * crypto, the exchanges and the logs.  Values only; no code.
+ */
+#ifndef IKEGW_IKE_H
+#define IKEGW_IKE_H
+
+#define IKE_PORT		500
+#define IKE_NATT_PORT		4500
+#define IKE_VERSION		0x20	/* major 2, minor 0 */
+#define IKE_HDR_LEN		28
+#define IKE_GENERIC_HDR_LEN	4
+#define IKE_SPI_LEN		8
+#define IKE_NON_ESP_MARKER_LEN	4
+
+/* Header flags (RFC 7296 3.1) */
+#define IKE_FLAG_INITIATOR	0x08
+#define IKE_FLAG_VERSION	0x10
+#define IKE_FLAG_RESPONSE	0x20
+
+/* Exchange types (RFC 7296 3.1) */
+enum ike_exchange {
+	IKE_SA_INIT		= 34,
+	IKE_AUTH		= 35,
+	CREATE_CHILD_SA		= 36,
+	INFORMATIONAL		= 37,
+};
+
+/* Payload types (RFC 7296 3.2, RFC 7383) */
+enum ike_payload {
+	IKE_PL_NONE	= 0,
+	IKE_PL_SA	= 33,
+	IKE_PL_KE	= 34,
+	IKE_PL_IDI	= 35,
+	IKE_PL_IDR	= 36,
+	IKE_PL_CERT	= 37,
+	IKE_PL_CERTREQ	= 38,
+	IKE_PL_AUTH	= 39,
+	IKE_PL_NONCE	= 40,
+	IKE_PL_NOTIFY	= 41,
+	IKE_PL_DELETE	= 42,
+	IKE_PL_VENDOR	= 43,
+	IKE_PL_TSI	= 44,
+	IKE_PL_TSR	= 45,
+	IKE_PL_SK	= 46,
+	IKE_PL_CP	= 47,
+	IKE_PL_EAP	= 48,
+	IKE_PL_SKF	= 53,
+};
+#define IKE_PL_CRITICAL	0x80	/* generic header critical bit */
+
+/* Protocol IDs (RFC 7296 3.3.1) */
+enum ike_proto {
+	IKE_PROTO_IKE	= 1,
+	IKE_PROTO_AH	= 2,
+	IKE_PROTO_ESP	= 3,
+};
+
+/* Transform types (RFC 7296 3.3.2) */
+enum ike_xform_type {
+	IKE_XF_ENCR	= 1,
+	IKE_XF_PRF	= 2,
+	IKE_XF_INTEG	= 3,
+	IKE_XF_DH	= 4,
+	IKE_XF_ESN	= 5,
+};
+
+/* Transform attribute: key length (RFC 7296 3.3.5), TV format */
+#define IKE_ATTR_KEY_LENGTH	14
+#define IKE_ATTR_TV		0x8000
+
+/* Encryption algorithms (IANA Transform Type 1) */
+enum ike_encr {
+	IKE_ENCR_3DES			= 3,
+	IKE_ENCR_NULL			= 11,
+	IKE_ENCR_AES_CBC		= 12,
+	IKE_ENCR_AES_CTR		= 13,
+	IKE_ENCR_AES_GCM_8		= 18,
+	IKE_ENCR_AES_GCM_12		= 19,
+	IKE_ENCR_AES_GCM_16		= 20,
+	IKE_ENCR_CHACHA20_POLY1305	= 28,
+};
+
+/* Pseudorandom functions (Transform Type 2) */
+enum ike_prf {
+	IKE_PRF_HMAC_MD5	= 1,
+	IKE_PRF_HMAC_SHA1	= 2,
+	IKE_PRF_AES128_XCBC	= 4,
+	IKE_PRF_HMAC_SHA2_256	= 5,
+	IKE_PRF_HMAC_SHA2_384	= 6,
+	IKE_PRF_HMAC_SHA2_512	= 7,
+};
+
+/* Integrity algorithms (Transform Type 3) */
+enum ike_integ {
+	IKE_INTEG_NONE			= 0,
+	IKE_INTEG_HMAC_MD5_96		= 1,
+	IKE_INTEG_HMAC_SHA1_96		= 2,
+	IKE_INTEG_AES_XCBC_96		= 5,
+	IKE_INTEG_HMAC_SHA2_256_128	= 12,
+	IKE_INTEG_HMAC_SHA2_384_192	= 13,
+	IKE_INTEG_HMAC_SHA2_512_256	= 14,
+};
+
+/* Key exchange (Diffie-Hellman) groups (Transform Type 4) */
+enum ike_dh {
+	IKE_DH_NONE		= 0,
+	IKE_DH_MODP768		= 1,
+	IKE_DH_MODP1024		= 2,
+	IKE_DH_MODP1536		= 5,
+	IKE_DH_MODP2048		= 14,
+	IKE_DH_MODP3072		= 15,
+	IKE_DH_MODP4096		= 16,
+	IKE_DH_MODP6144		= 17,
+	IKE_DH_MODP8192		= 18,
+	IKE_DH_ECP256		= 19,
+	IKE_DH_ECP384		= 20,
+	IKE_DH_ECP521		= 21,
+	IKE_DH_CURVE25519	= 31,
+	IKE_DH_CURVE448		= 32,
+};
+
+/* Extended sequence numbers (Transform Type 5) */
+enum ike_esn {
+	IKE_ESN_NO	= 0,
+	IKE_ESN_YES	= 1,
+};
+
+/* Identification types (RFC 7296 3.5) */
+enum ike_id_type {
+	IKE_ID_IPV4_ADDR	= 1,
+	IKE_ID_FQDN		= 2,
+	IKE_ID_RFC822_ADDR	= 3,
+	IKE_ID_IPV6_ADDR	= 5,
+	IKE_ID_DER_ASN1_DN	= 9,
+	IKE_ID_DER_ASN1_GN	= 10,
+	IKE_ID_KEY_ID		= 11,
+	IKE_ID_NULL		= 13,	/* RFC 7619 */
+};
+
+/* Certificate encodings (RFC 7296 3.6) */
+enum ike_cert_enc {
+	IKE_CERT_X509_SIG	= 4,
+	IKE_CERT_CRL		= 7,
+	IKE_CERT_HASH_URL	= 12,
+};
+
+/* Authentication methods (RFC 7296 3.8, RFC 7427) */
+enum ike_auth_method {
+	IKE_AUTH_RSA_SIG	= 1,
+	IKE_AUTH_SHARED_KEY	= 2,
+	IKE_AUTH_DSS_SIG	= 3,
+	IKE_AUTH_ECDSA_256	= 9,
+	IKE_AUTH_ECDSA_384	= 10,
+	IKE_AUTH_ECDSA_521	= 11,
+	IKE_AUTH_DIGITAL_SIG	= 14,	/* RFC 7427 */
+};
+
+/* Hash algorithms for SIGNATURE_HASH_ALGORITHMS (RFC 7427) */
+enum ike_hash_alg {
+	IKE_HASH_SHA1		= 1,
+	IKE_HASH_SHA2_256	= 2,
+	IKE_HASH_SHA2_384	= 3,
+	IKE_HASH_SHA2_512	= 4,
+	IKE_HASH_IDENTITY	= 5,
+};
+
+/* Notify message types: errors (< 16384) */
+enum ike_notify {
+	IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD	= 1,
+	IKE_N_INVALID_IKE_SPI			= 4,
+	IKE_N_INVALID_MAJOR_VERSION		= 5,
+	IKE_N_INVALID_SYNTAX			= 7,
+	IKE_N_INVALID_MESSAGE_ID		= 9,
+	IKE_N_INVALID_SPI			= 11,
+	IKE_N_NO_PROPOSAL_CHOSEN		= 14,
+	IKE_N_INVALID_KE_PAYLOAD		= 17,
+	IKE_N_AUTHENTICATION_FAILED		= 24,
+	IKE_N_SINGLE_PAIR_REQUIRED		= 34,
+	IKE_N_NO_ADDITIONAL_SAS			= 35,
+	IKE_N_INTERNAL_ADDRESS_FAILURE		= 36,
+	IKE_N_FAILED_CP_REQUIRED		= 37,
+	IKE_N_TS_UNACCEPTABLE			= 38,
+	IKE_N_INVALID_SELECTORS			= 39,
+	IKE_N_TEMPORARY_FAILURE			= 43,
+	IKE_N_CHILD_SA_NOT_FOUND		= 44,
+	/* status types (>= 16384) */
+	IKE_N_INITIAL_CONTACT			= 16384,
+	IKE_N_SET_WINDOW_SIZE			= 16385,
+	IKE_N_ADDITIONAL_TS_POSSIBLE		= 16386,
+	IKE_N_IPCOMP_SUPPORTED			= 16387,
+	IKE_N_NAT_DETECTION_SOURCE_IP		= 16388,
+	IKE_N_NAT_DETECTION_DESTINATION_IP	= 16389,
+	IKE_N_COOKIE				= 16390,
+	IKE_N_USE_TRANSPORT_MODE		= 16391,
+	IKE_N_HTTP_CERT_LOOKUP_SUPPORTED	= 16392,
+	IKE_N_REKEY_SA				= 16393,
+	IKE_N_ESP_TFC_PADDING_NOT_SUPPORTED	= 16394,
+	IKE_N_NON_FIRST_FRAGMENTS_ALSO		= 16395,
+	IKE_N_MOBIKE_SUPPORTED			= 16396,
+	IKE_N_ADDITIONAL_IP4_ADDRESS		= 16397,
+	IKE_N_ADDITIONAL_IP6_ADDRESS		= 16398,
+	IKE_N_NO_ADDITIONAL_ADDRESSES		= 16399,
+	IKE_N_UPDATE_SA_ADDRESSES		= 16400,
+	IKE_N_COOKIE2				= 16401,
+	IKE_N_NO_NATS_ALLOWED			= 16402,
+	IKE_N_AUTH_LIFETIME			= 16403,
+	IKE_N_MULTIPLE_AUTH_SUPPORTED		= 16404,
+	IKE_N_ANOTHER_AUTH_FOLLOWS		= 16405,
+	IKE_N_REDIRECT_SUPPORTED		= 16406,
+	IKE_N_EAP_ONLY_AUTHENTICATION		= 16417,
+	IKE_N_CHILDLESS_IKEV2_SUPPORTED		= 16418,
+	IKE_N_IKEV2_FRAGMENTATION_SUPPORTED	= 16430,
+	IKE_N_SIGNATURE_HASH_ALGORITHMS		= 16431,
+	IKE_N_MSG_ID_SYNC_SUPPORTED		= 16422,	/* RFC 6311 */
+};
+
+/* Traffic selector types (RFC 7296 3.13.1) */
+enum ike_ts_type {
+	IKE_TS_IPV4_ADDR_RANGE	= 7,
+	IKE_TS_IPV6_ADDR_RANGE	= 8,
+};
+
+/* Configuration payload (RFC 7296 3.15) */
+enum ike_cfg_type {
+	IKE_CFG_REQUEST	= 1,
+	IKE_CFG_REPLY	= 2,
+	IKE_CFG_SET	= 3,
+	IKE_CFG_ACK	= 4,
+};
+
+enum ike_cfg_attr {
+	IKE_CA_INTERNAL_IP4_ADDRESS	= 1,
+	IKE_CA_INTERNAL_IP4_NETMASK	= 2,
+	IKE_CA_INTERNAL_IP4_DNS		= 3,
+	IKE_CA_INTERNAL_IP4_NBNS	= 4,
+	IKE_CA_INTERNAL_IP4_DHCP	= 6,
+	IKE_CA_APPLICATION_VERSION	= 7,
+	IKE_CA_INTERNAL_IP6_ADDRESS	= 8,
+	IKE_CA_INTERNAL_IP6_DNS		= 10,
+	IKE_CA_INTERNAL_IP6_DHCP	= 12,
+	IKE_CA_INTERNAL_IP4_SUBNET	= 13,
+	IKE_CA_SUPPORTED_ATTRIBUTES	= 14,
+	IKE_CA_INTERNAL_IP6_SUBNET	= 15,
+	IKE_CA_INTERNAL_DNS_DOMAIN	= 25,	/* RFC 8598 */
+};
+
+/* EAP (RFC 3748) */
+enum eap_code {
+	EAP_CODE_REQUEST	= 1,
+	EAP_CODE_RESPONSE	= 2,
+	EAP_CODE_SUCCESS	= 3,
+	EAP_CODE_FAILURE	= 4,
+};
+
+enum eap_type {
+	EAP_TYPE_IDENTITY	= 1,
+	EAP_TYPE_NOTIFICATION	= 2,
+	EAP_TYPE_NAK		= 3,
+	EAP_TYPE_MD5		= 4,
+	EAP_TYPE_TLS		= 13,
+	EAP_TYPE_MSCHAPV2	= 26,
+};
+
+#endif

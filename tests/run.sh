@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every test suite in turn, even after one fails, and prints a summary.
+# Exit status is non-zero if any suite failed.  Called by `make test`.
+#
+# Suites: unit (normal build), unit under ASan+UBSan, fuzz smoke over the seed
+# corpus, HTTP through nginx, browser (Chromium), engine integration
+# (network namespaces with a strongSwan peer).  IKEGW_SUITES="unit http" runs a subset.
+set -u
+cd "$(dirname "$0")/.."
+export IKEGW_TOP=$PWD
+mkdir -p test-output
+
+suites=${IKEGW_SUITES:-"unit unit-san fuzz http e2e integration"}
+declare -A result
+fail=0
+for s in $suites; do
+	start=$(date +%s)
+	echo "=== suite $s"
+	case $s in
+	unit)        make --no-print-directory -s unit-run ;;
+	unit-san)    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	             make --no-print-directory -s B=build/san SAN=1 unit-run ;;
+	fuzz)        tests/fuzz/run.sh build/fuzz/tests/fuzz smoke ;;
+	http)        tests/http/run.sh ;;
+	e2e)         tests/e2e/run.sh ;;
+	integration) tests/integration/run.sh ;;
+	*)           echo "unknown suite $s"; false ;;
+	esac
+	rc=$?
+	secs=$(( $(date +%s) - start ))
+	if [ $rc -eq 0 ]; then result[$s]="ok    (${secs}s)"; else result[$s]="FAIL  (${secs}s)"; fail=1; fi
+done
+echo
+echo "=== summary"
+for s in $suites; do printf '  %-12s %s\n' "$s" "${result[$s]}"; done
+exit $fail
