@@ -26,9 +26,12 @@ void	 pki_random_password(char *out, size_t n);
 
 /*
  * The secret key file (var/secret.key): 32 random bytes, created with
- * open(O_CREAT|O_EXCL, 0600) when absent.  Refuses a file that is not a
- * regular file of exactly 32 bytes or that is readable by group/others.
- * Returns 0, or -1 with a message in err.
+ * open(O_CREAT|O_EXCL, 0600) when absent and create is set (written to a
+ * temporary file in the same folder, then linked into place, so no process
+ * ever reads a partial key; concurrent creators all end up with the one
+ * winner's key).  Refuses a symlink, and a file that is not a regular file
+ * of exactly 32 bytes or that is accessible to group/others.  Returns 0, or
+ * -1 with a message naming the path in err (err may be NULL) and key zeroed.
  */
 int	 pki_secret_key_load(const char *path, int create,
     uint8_t key[PKI_SECRET_KEY_LEN], char *err, size_t errlen);
@@ -36,7 +39,8 @@ int	 pki_secret_key_load(const char *path, int create,
 /*
  * Seal: AES-256-GCM under key, random 96-bit nonce, with aad (a label that
  * binds the blob to its place, e.g. "user-nt-hash:alice") authenticated but
- * not stored.  Blob layout: 0x01 | nonce[12] | ciphertext | tag[16].
+ * not stored; its bytes without the NUL are used, and NULL is "".  Blob
+ * layout: 0x01 | nonce[12] | ciphertext | tag[16], so *outlen is len + 29.
  * *out is malloc'ed (caller frees); returns 0 or -1.
  */
 int	 pki_seal(const uint8_t key[PKI_SECRET_KEY_LEN], const char *aad,
@@ -53,10 +57,15 @@ int	 pki_unseal(const uint8_t key[PKI_SECRET_KEY_LEN], const char *aad,
 
 /*
  * Hashes a login password with yescrypt (libcrypt crypt_r, prefix "$y$",
- * salt from crypt_gensalt_rn).  Writes the hash string into out.  0 or -1.
+ * salt from crypt_gensalt_rn).  Writes the hash string into out (128 bytes
+ * is ample).  The empty password is hashed like any other (refusing it is
+ * the caller's policy); passwords of 512 bytes or more fail.  0 or -1.
  */
 int	 pki_password_hash(const char *password, char *out, size_t outlen);
-/* 1 when password matches hash (constant-time compare), 0 otherwise. */
+/*
+ * 1 when password matches hash (constant-time compare), 0 otherwise,
+ * including for a NULL, empty, malformed or non-yescrypt stored hash.
+ */
 int	 pki_password_verify(const char *password, const char *hash);
 
 /*
