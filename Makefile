@@ -58,7 +58,7 @@ LIBS_DB     := $(call pc,sqlite3)
 LIBS_PKI    := $(call pc,libssl libcrypto) $(call pc,libcurl) $(call pc,libcrypt) -lcrypt
 LIBS_WEB    := -lfcgi $(call pc,jansson)
 LIBS_ENGINE := $(call pc,jansson) $(call pc,libevent) $(call pc,libmnl) $(call pc,libnftables)
-LIBS_TEST   := $(call pc,cmocka)
+LIBS_TEST   := $(call pc,cmocka) $(call pc,libcurl)
 
 # ---------------------------------------------------------------- sources
 WEB_MAINS    := webapp/main.c
@@ -97,14 +97,27 @@ BENCH_SRCS := $(sort $(wildcard bench/*.c))
 BENCH_BINS := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRCS))
 
 # ---------------------------------------------------------------- rules
+# `make V=1` shows the full commands.
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
 .PHONY: all deps run stop test unit unit-run http e2e integration fuzz fuzz-build \
         fuzz-smoke bench clean
+
+# Keep objects of test programs (they are intermediate files otherwise).
+.SECONDARY:
 
 all: $(PROGS)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c -o $@ $<
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c -o $@ $<
 
 $(LIB_DB): $(call obj,$(DB_SRCS))
 $(LIB_PKI): $(call obj,$(PKI_SRCS))
@@ -112,41 +125,48 @@ $(LIB_WEB): $(call obj,$(WEB_SRCS))
 $(LIB_ENGINE): $(call obj,$(ENGINE_SRCS))
 $(ALL_LIBS):
 	@mkdir -p $(@D)
-	rm -f $@
-	ar rcs $@ $^ $(if $^,,$(B)/obj/empty.o)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^ $(if $^,,$(B)/obj/empty.o)
 
 # An archive with no members is still a valid archive for the linker.
 $(B)/obj/empty.o:
 	@mkdir -p $(@D)
-	echo 'extern int ikegw_empty_unit; int ikegw_empty_unit;' | $(CC) -x c -c -o $@ -
+	$(Q)echo 'extern int ikegw_empty_unit; int ikegw_empty_unit;' | $(CC) -x c -c -o $@ -
 $(ALL_LIBS): | $(B)/obj/empty.o
 
 $(B)/bin/ikegw-web: $(call obj,webapp/main.c) $(LIB_WEB) $(LIB_PKI) $(LIB_DB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(call obj,webapp/main.c) $(LIB_WEB) $(LIB_PKI) $(LIB_DB) \
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(call obj,webapp/main.c) $(LIB_WEB) $(LIB_PKI) $(LIB_DB) \
 		$(LIBS_WEB) $(LIBS_PKI) $(LIBS_DB)
 
 $(B)/bin/ikegwd $(B)/bin/ikegwctl: $(B)/bin/%: $(B)/obj/engine/%.o $(LIB_ENGINE) $(LIB_PKI)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIB_ENGINE) $(LIB_PKI) $(LIBS_ENGINE) $(LIBS_PKI)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIB_ENGINE) $(LIB_PKI) $(LIBS_ENGINE) $(LIBS_PKI)
 
 $(B)/tests/unit/%: $(B)/obj/tests/unit/%.o $(ALL_LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_ALL) -o $@ $< -Wl,--start-group $(ALL_LIBS) -Wl,--end-group \
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< -Wl,--start-group $(ALL_LIBS) -Wl,--end-group \
 		$(ALL_SYSLIBS) $(LIBS_TEST)
 
 $(B)/tests/http/%: $(B)/obj/tests/http/%.o $(call obj,$(HTTP_LIB)) $(ALL_LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_ALL) -o $@ $< $(call obj,$(HTTP_LIB)) -Wl,--start-group $(ALL_LIBS) \
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< $(call obj,$(HTTP_LIB)) -Wl,--start-group $(ALL_LIBS) \
 		-Wl,--end-group $(ALL_SYSLIBS) $(LIBS_TEST)
 
 $(B)/bench/%: $(B)/obj/bench/%.o $(ALL_LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_ALL) -o $@ $< -Wl,--start-group $(ALL_LIBS) -Wl,--end-group $(ALL_SYSLIBS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< -Wl,--start-group $(ALL_LIBS) -Wl,--end-group $(ALL_SYSLIBS)
 
 $(B)/tests/fuzz/%: $(B)/obj/tests/fuzz/%.o $(ALL_LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_ALL) -fsanitize=fuzzer -o $@ $< -Wl,--start-group $(ALL_LIBS) \
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -fsanitize=fuzzer -o $@ $< -Wl,--start-group $(ALL_LIBS) \
 		-Wl,--end-group $(ALL_SYSLIBS)
 
 unit: $(UNIT_BINS)
