@@ -54,11 +54,23 @@ struct web_params {
 	size_t	 cap;
 };
 
-/* key=value&… with + and %XX decoding; empty pairs ("a=1&&b=2") are skipped. */
+/*
+ * key=value&… with + and %XX decoding; empty pairs ("a=1&&b=2") and pairs
+ * with an empty name ("=x") are skipped; "a" alone is a = "".  The body is
+ * capped at max_body.  lim may be NULL (web_default_limits) here and below.
+ */
 enum web_status web_parse_urlencoded(struct web_params *, const char *, size_t,
     const struct web_limits *);
+/* The same for a query string, capped at max_header instead of max_body. */
+enum web_status web_parse_query(struct web_params *, const char *, size_t,
+    const struct web_limits *);
 
-/* multipart/form-data: content_type is the full header (boundary= parameter). */
+/*
+ * multipart/form-data: content_type is the full header (boundary= parameter).
+ * Parts with a filename parameter are file parts: raw bytes, any size up to
+ * max_upload, filename reduced to its last path component (RFC 7578 4.2).
+ * Each part's header block is capped at max_header.
+ */
 enum web_status web_parse_multipart(struct web_params *, const char *content_type,
     const unsigned char *body, size_t len, const struct web_limits *);
 
@@ -81,10 +93,16 @@ const char	*web_param_get(const struct web_params *, const char *name);
 const struct web_param *web_param_find(const struct web_params *, const char *name);
 /* Number of values for name. */
 size_t		 web_param_count(const struct web_params *, const char *name);
-/* Appends a copy; returns WEB_TOO_LARGE past max_fields (lim may be NULL: no cap). */
+/*
+ * Appends a copy (value may hold NULs; value_len bytes are copied); returns
+ * WEB_TOO_LARGE past max_fields (lim may be NULL: no cap).  No other checks.
+ */
 enum web_status	 web_param_add(struct web_params *, const char *name,
     const char *value, size_t value_len, const struct web_limits *);
 /* Frees every parameter (values are wiped: they may hold passwords). */
 void		 web_params_free(struct web_params *);
+
+/* 1 when the bytes are well-formed UTF-8 (RFC 3629: no overlongs, no surrogates), else 0. */
+int		 web_utf8_valid(const void *, size_t);
 
 #endif
