@@ -152,14 +152,21 @@ web_redirect(struct web_req *r, const char *path)
 void
 web_json(struct web_req *r, int status, json_t *body)
 {
-	char *s;
+	char *s, *p;
 
 	r->status = status;
 	r->content_type_out = "application/json";
 	buf_reset(&r->body);
 	s = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
 	if (s) {
-		buf_adds(&r->body, s);
+		/* < > & ' only occur inside strings: escape them too, so JSON
+		   that ends up in HTML by mistake stays inert. */
+		for (p = s; *p; p++) {
+			if (*p == '<' || *p == '>' || *p == '&' || *p == '\'')
+				buf_printf(&r->body, "\\u%04x", (unsigned)*p);
+			else
+				buf_addc(&r->body, *p);
+		}
 		buf_addc(&r->body, '\n');
 		free(s);
 	}

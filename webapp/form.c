@@ -1117,10 +1117,22 @@ form_context(const struct form *f)
 	errors = f->errors ? json_deep_copy(f->errors) : json_object();
 	form_checked(values);
 	form_checked(errors);
-	for (i = 0; i < f->nfields; i++)
-		if (form_secret(&f->fields[i]))
-			json_object_set_new(values, f->fields[i].name,
-			    form_checked(json_string("")));
+	/*
+	 * Templates are strict about undefined names, so every declared field
+	 * is present: secrets blank, checkboxes as booleans (a section on the
+	 * string "0" would be truthy), absent fields "" or [].
+	 */
+	for (i = 0; i < f->nfields; i++) {
+		const struct form_field *fd = &f->fields[i];
+
+		if (form_secret(fd))
+			json_object_set_new(values, fd->name, form_checked(json_string("")));
+		else if (fd->type == FORM_BOOL)
+			json_object_set_new(values, fd->name, json_boolean(form_bool(f, fd->name)));
+		else if (json_object_get(values, fd->name) == NULL)
+			json_object_set_new(values, fd->name, form_checked(
+			    (fd->flags & FORM_MULTI) ? json_array() : json_string("")));
+	}
 	return form_checked(json_pack("{s:o, s:o, s:b}", "values", values,
 	    "errors", errors, "has_errors", !form_ok(f)));
 }

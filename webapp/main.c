@@ -203,7 +203,7 @@ read_request(struct web_req *r, FCGX_Request *fr)
 	if (strlen(r->query_string) > lim->max_header ||
 	    (cookie && strlen(cookie) > lim->max_header))
 		return WEB_TOO_LARGE;
-	if ((st = web_parse_urlencoded(&r->query, r->query_string, strlen(r->query_string),
+	if ((st = web_parse_query(&r->query, r->query_string, strlen(r->query_string),
 	    lim)) != WEB_OK)
 		return st;
 	if (cookie && (st = web_parse_cookies(&r->cookies, cookie, strlen(cookie), lim)) != WEB_OK)
@@ -241,22 +241,26 @@ read_request(struct web_req *r, FCGX_Request *fr)
 static void
 write_response(struct web_req *r, FCGX_Request *fr)
 {
-	FCGX_FPrintF(fr->out, "Status: %d %s\r\n", r->status, web_status_text(r->status));
+	struct buf h = { 0 };
+
+	/* Formatted here: libfcgi's own printf does not know every conversion. */
+	buf_printf(&h, "Status: %d %s\r\n", r->status, web_status_text(r->status));
 	if (r->status != 303 || r->body.len)
-		FCGX_FPrintF(fr->out, "Content-Type: %s\r\n",
+		buf_printf(&h, "Content-Type: %s\r\n",
 		    r->content_type_out ? r->content_type_out : "text/html; charset=utf-8");
-	FCGX_PutS("Content-Security-Policy: default-src 'none'; script-src 'self';"
+	buf_adds(&h, "Content-Security-Policy: default-src 'none'; script-src 'self';"
 	    " style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self';"
 	    " frame-ancestors 'none'; base-uri 'none'\r\n"
 	    "X-Frame-Options: DENY\r\n"
 	    "X-Content-Type-Options: nosniff\r\n"
 	    "Referrer-Policy: same-origin\r\n"
-	    "Cache-Control: no-store\r\n", fr->out);
-	if (r->headers.len)
-		FCGX_PutStr(r->headers.data, (int)r->headers.len, fr->out);
-	FCGX_FPrintF(fr->out, "Content-Length: %zu\r\n\r\n", r->body.len);
+	    "Cache-Control: no-store\r\n");
+	buf_add(&h, r->headers.data, r->headers.len);
+	buf_printf(&h, "Content-Length: %zu\r\n\r\n", r->body.len);
+	FCGX_PutStr(h.data, (int)h.len, fr->out);
 	if (r->body.len && strcmp(r->method, "HEAD") != 0)
 		FCGX_PutStr(r->body.data, (int)r->body.len, fr->out);
+	buf_free(&h);
 }
 
 static void

@@ -77,6 +77,8 @@ hc_new(void)
 	curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, c);
 	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT, 120L);
+	if (getenv("HC_VERBOSE"))
+		curl_easy_setopt(c->curl, CURLOPT_VERBOSE, 1L);
 	return c;
 }
 
@@ -256,9 +258,13 @@ hc_cookie(struct hc *c, const char *name)
 void
 hc_set_cookie(struct hc *c, const char *name, const char *value)
 {
-	char line[1024];
+	char line[1024], host[256];
+	const char *u = hc_env("IKEGW_URL"), *h = strstr(u, "://");
 
-	snprintf(line, sizeof(line), "Set-Cookie: %s=%s; Path=/", name, value);
+	/* Netscape cookie-file format, bound to the instance's host. */
+	snprintf(host, sizeof(host), "%s", h ? h + 3 : u);
+	host[strcspn(host, ":/")] = '\0';
+	snprintf(line, sizeof(line), "%s\tFALSE\t/\tFALSE\t0\t%s\t%s", host, name, value);
 	curl_easy_setopt(c->curl, CURLOPT_COOKIELIST, line);
 }
 

@@ -119,10 +119,17 @@ test_new_session_id_at_login(void **state)
 	a = hc_cookie(c, "ikegw_session");
 	assert_non_null(a);
 	assert_string_not_equal(a, planted);
-	/* Logging in again gives yet another id. */
-	assert_int_equal(hc_login(c, "admin", ADMIN_PW), 200);
-	b = hc_cookie(c, "ikegw_session");
+	/* The planted id was not adopted: on its own it opens nothing. */
+	struct hc *e = hc_new();
+	hc_set_cookie(e, "ikegw_session", planted);
+	assert_int_equal(hc_get(e, "/system/users")->status, 303);
+	hc_free(e);
+	/* A second browser logging in as the same user gets a different id. */
+	struct hc *d = hc_new();
+	assert_int_equal(hc_login(d, "admin", ADMIN_PW), 200);
+	b = hc_cookie(d, "ikegw_session");
 	assert_string_not_equal(a, b);
+	hc_free(d);
 	free(a);
 	free(b);
 	hc_free(c);

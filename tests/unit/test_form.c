@@ -767,7 +767,7 @@ test_context_and_api(void **state)
 	    "\"on\":\"This is taken.\"},"
 	    "\"has_errors\":true,"
 	    "\"values\":{\"dns\":\"\",\"key\":\"\",\"life\":\"30\",\"name\":\"bad\\uFFFD\","
-	    "\"on\":\"on\",\"tags\":[]}}");
+	    "\"on\":true,\"tags\":[]}}");
 	free(dump);
 	json_decref(ctx);
 	err = form_errors_json(&form);
@@ -805,7 +805,7 @@ test_context_and_api(void **state)
 	ctx = form_context(&form);
 	dump = json_dumps(json_object_get(ctx, "values"), JSON_SORT_KEYS | JSON_COMPACT);
 	assert_string_equal(dump, "{\"dns\":\"192.0.2.1\\n192.0.2.2\\n192.0.2.3\",\"key\":\"\","
-	    "\"life\":\"3600\",\"name\":\"gw1\",\"on\":\"1\",\"tags\":[\"a\",\"b\"]}");
+	    "\"life\":\"3600\",\"name\":\"gw1\",\"on\":true,\"tags\":[\"a\",\"b\"]}");
 	assert_true(json_is_false(json_object_get(ctx, "has_errors")));
 	free(dump);
 	json_decref(ctx);
