@@ -145,7 +145,7 @@ db_migrate(struct db *db)
 
 			memcpy(keep, db->err, sizeof(keep));
 			db_exec(db, "ROLLBACK");
-			snprintf(db->err, sizeof(db->err), "migration %d: %s",
+			snprintf(db->err, sizeof(db->err), "migration %d: %.200s",
 			    db_migrations[i].version, keep);
 			return -1;
 		}

@@ -21,9 +21,9 @@ for s in $suites; do
 	unit-san)    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	             make --no-print-directory -s B=build/san SAN=1 unit-run ;;
 	fuzz)        tests/fuzz/run.sh build/fuzz/tests/fuzz smoke ;;
-	http)        tests/http/run.sh ;;
-	e2e)         tests/e2e/run.sh ;;
-	integration) tests/integration/run.sh ;;
+	http|e2e|integration)
+		if [ -x "tests/$s/run.sh" ]; then "tests/$s/run.sh"
+		else echo "  (no $s tests yet)"; result[$s]="none"; continue; fi ;;
 	*)           echo "unknown suite $s"; false ;;
 	esac
 	rc=$?
