@@ -69,6 +69,12 @@ enum ike_xform_type {
 /* Transform attribute: key length (RFC 7296 3.3.5), TV format */
 #define IKE_ATTR_KEY_LENGTH	14
 #define IKE_ATTR_TV		0x8000
+#define IKE_CFG_ATTR_TYPE_MASK	0x7fff	/* CP attribute: top bit reserved */
+
+/* Proposal/transform "last substructure" values (RFC 7296 3.3.1, 3.3.2) */
+#define IKE_LAST_NONE		0
+#define IKE_LAST_MORE_PROPOSALS	2
+#define IKE_LAST_MORE_XFORMS	3
 
 /* Encryption algorithms (IANA Transform Type 1) */
 enum ike_encr {
@@ -90,6 +96,7 @@ enum ike_prf {
 	IKE_PRF_HMAC_SHA2_256	= 5,
 	IKE_PRF_HMAC_SHA2_384	= 6,
 	IKE_PRF_HMAC_SHA2_512	= 7,
+	IKE_PRF_AES128_CMAC	= 8,	/* RFC 4615 */
 };
 
 /* Integrity algorithms (Transform Type 3) */
@@ -154,6 +161,7 @@ enum ike_auth_method {
 	IKE_AUTH_ECDSA_256	= 9,
 	IKE_AUTH_ECDSA_384	= 10,
 	IKE_AUTH_ECDSA_521	= 11,
+	IKE_AUTH_NULL		= 13,	/* RFC 7619 */
 	IKE_AUTH_DIGITAL_SIG	= 14,	/* RFC 7427 */
 };
 
@@ -183,6 +191,8 @@ enum ike_notify {
 	IKE_N_FAILED_CP_REQUIRED		= 37,
 	IKE_N_TS_UNACCEPTABLE			= 38,
 	IKE_N_INVALID_SELECTORS			= 39,
+	IKE_N_UNACCEPTABLE_ADDRESSES		= 40,	/* RFC 4555 */
+	IKE_N_UNEXPECTED_NAT_DETECTED		= 41,	/* RFC 4555 */
 	IKE_N_TEMPORARY_FAILURE			= 43,
 	IKE_N_CHILD_SA_NOT_FOUND		= 44,
 	/* status types (>= 16384) */
@@ -209,6 +219,8 @@ enum ike_notify {
 	IKE_N_MULTIPLE_AUTH_SUPPORTED		= 16404,
 	IKE_N_ANOTHER_AUTH_FOLLOWS		= 16405,
 	IKE_N_REDIRECT_SUPPORTED		= 16406,
+	IKE_N_REDIRECT				= 16407,	/* RFC 5685 */
+	IKE_N_REDIRECTED_FROM			= 16408,	/* RFC 5685 */
 	IKE_N_EAP_ONLY_AUTHENTICATION		= 16417,
 	IKE_N_CHILDLESS_IKEV2_SUPPORTED		= 16418,
 	IKE_N_IKEV2_FRAGMENTATION_SUPPORTED	= 16430,
@@ -235,15 +247,21 @@ enum ike_cfg_attr {
 	IKE_CA_INTERNAL_IP4_NETMASK	= 2,
 	IKE_CA_INTERNAL_IP4_DNS		= 3,
 	IKE_CA_INTERNAL_IP4_NBNS	= 4,
+	IKE_CA_INTERNAL_ADDRESS_EXPIRY	= 5,	/* obsolete, still requested */
 	IKE_CA_INTERNAL_IP4_DHCP	= 6,
 	IKE_CA_APPLICATION_VERSION	= 7,
 	IKE_CA_INTERNAL_IP6_ADDRESS	= 8,
+	IKE_CA_INTERNAL_IP6_NBNS	= 9,	/* obsolete, still requested */
 	IKE_CA_INTERNAL_IP6_DNS		= 10,
 	IKE_CA_INTERNAL_IP6_DHCP	= 12,
 	IKE_CA_INTERNAL_IP4_SUBNET	= 13,
 	IKE_CA_SUPPORTED_ATTRIBUTES	= 14,
 	IKE_CA_INTERNAL_IP6_SUBNET	= 15,
 	IKE_CA_INTERNAL_DNS_DOMAIN	= 25,	/* RFC 8598 */
+	IKE_CA_INTERNAL_DNSSEC_TA	= 26,	/* RFC 8598 */
+	/* private use range; requested by Windows clients (MS-IKEE) */
+	IKE_CA_MS_INTERNAL_IP4_SERVER	= 23456,
+	IKE_CA_MS_INTERNAL_IP6_SERVER	= 23457,
 };
 
 /* EAP (RFC 3748) */
