@@ -284,7 +284,10 @@ handle(struct web_app *app, FCGX_Request *fr)
 	r.csrf_header = env(fr, "HTTP_X_CSRF_TOKEN");
 	r.authorization = env(fr, "HTTP_AUTHORIZATION");
 	r.origin = env(fr, "HTTP_ORIGIN");
-	r.host = env(fr, "HTTP_HOST");
+	/* The Host header as sent (nginx's HTTP_HOST param may drop the port). */
+	r.host = env(fr, "IKEGW_HOST");
+	if (r.host == NULL)
+		r.host = env(fr, "HTTP_HOST");
 	https = env(fr, "HTTPS");
 	r.https = https && *https && strcmp(https, "off") != 0;
 	if (r.method == NULL)

@@ -105,6 +105,8 @@ http {
 		location / {
 			include /etc/nginx/fastcgi_params;
 			fastcgi_param HTTPS \$https if_not_empty;
+			# Host as the browser sent it, port included (for the Origin check).
+			fastcgi_param IKEGW_HOST \$http_host;
 			fastcgi_pass unix:$VAR/run/ikegw-web.sock;
 			fastcgi_read_timeout 300s;
 		}

@@ -28,7 +28,6 @@ login_render(struct web_req *r, int status, struct form *f, const char *message)
 {
 	json_t *ctx = json_object();
 	char token[65];
-	const char *msg;
 
 	/* A fresh login CSRF token each time the form is shown. */
 	pki_random_hex(token, 32);
@@ -39,9 +38,6 @@ login_render(struct web_req *r, int status, struct form *f, const char *message)
 		json_object_set_new(ctx, "form", form_context(f));
 	if (message)
 		json_object_set_new(ctx, "error", json_string(message));
-	msg = web_flash_text(web_param_get(&r->query, "msg"));
-	if (msg)
-		json_object_set_new(ctx, "notice", json_string(msg));
 	web_page(r, status, "Log in", "login", ctx);
 }
 

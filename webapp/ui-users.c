@@ -85,9 +85,11 @@ user_json(struct web_req *r, const struct db_user *u)
 	free(ids);
 	web_time(u->created, created, sizeof(created));
 	web_time(u->updated, updated, sizeof(updated));
-	return json_pack("{s:I, s:s, s:s, s:s, s:b, s:s?, s:s, s:o, s:b, s:b, s:s, s:s}",
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:s?, s:s, s:o, s:b, s:b, s:s, s:s}",
 	    "id", (json_int_t)u->id, "name", u->name, "full_name", u->full_name,
-	    "role", db_role_name(u->role), "disabled", u->disabled, "expires", u->expires,
+	    "role", db_role_name(u->role),
+	    "role_label", u->role == DB_ROLE_ADMIN ? "Administrator" : "VPN user",
+	    "disabled", u->disabled, "expires", u->expires,
 	    "status", user_status(u, r->now), "groups", gl,
 	    "has_password", u->pw_hash != NULL, "has_vpn_password", u->vpn_secret != NULL,
 	    "created", created, "updated", updated);
@@ -299,7 +301,8 @@ dberr:
 	web_error(r, 500, "The user could not be saved.");
 	goto out;
 invalid:
-	web_form_invalid(r, &f, u ? "Edit user" : "Add user", "user_edit",
+	web_form_invalid(r, &f, u ? "System / User Manager / Edit user" :
+	    "System / User Manager / Add user", "user_edit",
 	    r->is_api ? NULL : user_form_ctx(r, &f, u));
 out:
 	free(gids);
@@ -519,7 +522,8 @@ group_save(struct web_req *r, struct db_group *g)
 		if (g)
 			json_object_set_new(ctx, "edit", group_json(g));
 	}
-	web_form_invalid(r, &f, g ? "Edit group" : "Add group", "group_edit", ctx);
+	web_form_invalid(r, &f, g ? "System / User Manager / Edit group" :
+	    "System / User Manager / Add group", "group_edit", ctx);
 	form_free(&f);
 }
 

@@ -73,6 +73,17 @@ test_api_header_token(void **state)
 	assert_int_equal(r->status, 201);
 	assert_contains(r->body, "\"name\":\"api-header\"");
 	assert_int_equal(hc_sql_int(USERS), n + 1);
+	/* A browser sends its own origin (with the port) on same-site POSTs. */
+	char origin[256];
+	hc_header(c, NULL);
+	hc_header(c, hdr);
+	snprintf(origin, sizeof(origin), "Origin: %s", hc_env("IKEGW_URL"));
+	hc_header(c, origin);
+	json = "{\"name\":\"api-origin\",\"role\":\"vpn\"}";
+	assert_int_equal(hc_post(c, "/api/v1/users", "application/json", json, strlen(json))->status, 201);
+	n++;
+	hc_header(c, NULL);
+	hc_header(c, hdr);
 	/* A cross-site Origin is refused even with the token. */
 	hc_header(c, "Origin: http://evil.example");
 	json = "{\"name\":\"api-evil\",\"role\":\"vpn\"}";

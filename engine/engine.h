@@ -1,0 +1,365 @@
+/*
+ * engine.h — ikegwd's internal header: the daemon state, the IKE SA and
+ * CHILD SA records, and the functions the exchange files share.
+ *
+ * IKE SA states (one transition function, sa_state(), logs "A -> B"):
+ *
+ *	   IKE_SA_INIT answered
+ *	HALF_OPEN ──────────────► AUTH ──(EAP rounds)──┐
+ *	    │  (PSK, certificate: one round)            │ AUTH payloads verified
+ *	    └───────────────────────────────────────────┴─► ESTABLISHED
+ *	                                                       │ we send Delete
+ *	                                                       ▼
+ *	any state ─────────────────────────────────────► DELETING ──► DEAD
+ *	(failure, peer's Delete, timeout) ────────────────────────────► DEAD
+ *
+ * DEAD SAs are unlinked and freed from the event loop, never from inside
+ * the handler that killed them.
+ */
+#ifndef IKEGW_ENGINE_H
+#define IKEGW_ENGINE_H
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <openssl/types.h>
+
+#include "config.h"
+#include "log.h"
+#include "eap/eap.h"
+#include "ike/crypto.h"
+#include "ike/keys.h"
+#include "ike/msg.h"
+#include "kernel/kernel.h"
+
+struct event_base;
+struct event;
+struct pool_set;
+struct ctl_server;
+struct ike_certs;
+
+#define IKE_NONCE_LEN		32
+#define IKE_MAX_DGRAMS		32	/* fragments of one message */
+#define IKE_HALF_OPEN_TIMEOUT	30	/* seconds to finish IKE_AUTH */
+#define IKE_RETRANSMIT_BASE	2	/* seconds; doubles per try */
+#define IKE_RETRANSMIT_TRIES	5
+#define IKE_FRAG_TIMEOUT	10	/* seconds to collect all fragments */
+#define IKE_FRAG_MAX_BYTES	(64 * 1024)	/* per SA */
+#define IKE_FRAG_MAX_GLOBAL	(16 * 1024 * 1024)
+#define IKE_SA_HASH		4096
+
+enum sa_state {
+	SA_HALF_OPEN = 0,
+	SA_AUTH,
+	SA_ESTABLISHED,
+	SA_DELETING,
+	SA_DEAD,
+};
+
+const char	*sa_state_name(enum sa_state);
+
+/* One datagram as sent (with the NAT-T marker when on port 4500). */
+struct dgram {
+	uint8_t	*data;
+	size_t	 len;
+};
+
+struct dgram_set {
+	struct dgram	 d[IKE_MAX_DGRAMS];
+	size_t		 n;
+};
+
+struct child_sa {
+	struct child_sa	*next;
+	uint32_t	 spi_in;	/* ours */
+	uint32_t	 spi_out;	/* the peer's */
+	uint32_t	 reqid;
+	uint16_t	 encr, encr_bits, integ, dh;
+	int		 esn;
+	struct cfg_net	 ts_local[KERNEL_MAX_TS];
+	size_t		 nts_local;
+	struct cfg_net	 ts_remote[KERNEL_MAX_TS];
+	size_t		 nts_remote;
+	time_t		 created;
+	time_t		 rekey_at;	/* soft lifetime */
+	time_t		 expire_at;	/* hard lifetime */
+	int		 installed;
+	uint64_t	 bytes_in, bytes_out, packets_in, packets_out;
+};
+
+/* What a client asked for in the IKE_AUTH that carried SAi2/TSi/TSr/CP. */
+struct child_req {
+	int		 present;
+	struct ike_prop	*props;		/* copies; ESP proposals */
+	size_t		 nprops;
+	struct ike_xform *xforms;	/* storage for all props' transforms */
+	struct ike_ts	 tsi[KERNEL_MAX_TS];
+	size_t		 ntsi;
+	struct ike_ts	 tsr[KERNEL_MAX_TS];
+	size_t		 ntsr;
+	int		 cp_request;	/* CFG_REQUEST present */
+	int		 want_v4, want_v6;
+	int		 want_dns4, want_dns6, want_domain, want_subnets;
+};
+
+/* Reassembly of SKF fragments (RFC 7383 2.6) for one message. */
+struct frag_state {
+	uint32_t	 msgid;
+	uint16_t	 total;
+	uint16_t	 have;
+	uint8_t		 first_next;	/* next payload of fragment 1 */
+	uint8_t		 exchange;
+	size_t		 bytes;
+	time_t		 started;
+	uint8_t		*part[IKE_MAX_DGRAMS + 1];	/* decrypted fragments, by number */
+	size_t		 partlen[IKE_MAX_DGRAMS + 1];
+};
+
+struct ikegwd;
+
+struct ike_sa {
+	struct ikegwd	*gw;
+	struct ike_sa	*hnext_r;	/* hash chain by spi_r */
+	struct ike_sa	*hnext_i;	/* hash chain by spi_i */
+	struct ike_sa	*next;		/* list of all SAs */
+	uint64_t	 id;
+	enum sa_state	 state;
+	uint8_t		 spi_i[IKE_SPI_LEN];
+	uint8_t		 spi_r[IKE_SPI_LEN];
+
+	/* where */
+	struct sockaddr_storage local;	/* our address and port of the last exchange */
+	struct sockaddr_storage remote;
+	int		 natt;		/* on port 4500 with the non-ESP marker */
+	int		 nat_peer;	/* the peer is behind a NAT */
+	int		 nat_local;	/* we are behind a NAT */
+
+	/* policy */
+	char		 p1_name[64];
+	const struct cfg_phase1 *p1;	/* refreshed by apply */
+
+	/* algorithms and keys */
+	const struct ike_encr_alg  *encr;
+	const struct ike_integ_alg *integ;
+	const struct ike_prf_alg   *prf;
+	uint16_t	 dh;
+	struct ike_sa_keys keys;
+	struct ike_sk	 sk_in, sk_out;
+	uint8_t		 ni[IKE_NONCE_MAX], nr[IKE_NONCE_MAX];
+	size_t		 nilen, nrlen;
+	uint8_t		*init_req, *init_resp;	/* IKE_SA_INIT messages, for AUTH */
+	size_t		 init_req_len, init_resp_len;
+
+	/* what the peer supports */
+	int		 peer_frag, peer_mobike, peer_initial_contact;
+	uint32_t	 peer_hashes;	/* RFC 7427 mask, 0 = none sent */
+
+	/* responder window (RFC 7296 2.1-2.3) */
+	uint32_t	 peer_msgid;	/* next request we expect */
+	struct dgram_set cached;	/* last response, resent on retransmits */
+	uint32_t	 cached_msgid;
+	int		 have_cached;
+
+	/* our own requests (delete, liveness) */
+	uint32_t	 our_msgid;
+	struct dgram_set req;
+	int		 req_pending;
+	int		 req_kind;	/* REQ_* */
+	int		 req_tries;
+	struct event	*retx;
+
+	/* authentication */
+	uint8_t		*idi_body;	/* IDi' (RFC 7296 2.15) */
+	size_t		 idi_len;
+	char		 peer_id[256];	/* text form of IDi */
+	char		 eap_id[256];	/* EAP identity, domain stripped */
+	char		 user[128];	/* cfg_user name, "" if none */
+	struct eap_server eap;
+	uint8_t		 msk[64];
+	size_t		 msklen;
+	uint8_t		 auth_method;	/* how the peer authenticated (for status) */
+	struct child_req creq;
+
+	/* configuration payload */
+	int		 have_vip4, have_vip6;
+	struct in_addr	 vip4;
+	struct in6_addr	 vip6;
+	char		 pool[64];
+
+	struct child_sa	*children;
+	struct frag_state frag;
+
+	time_t		 created;
+	time_t		 established;
+	time_t		 last_in;	/* last authenticated message from the peer */
+	time_t		 rekey_at;
+	time_t		 expire_at;
+	struct event	*timer;
+};
+
+#define REQ_DELETE	1
+#define REQ_DPD		2
+
+struct ike_stats {
+	uint64_t	 rx, tx, rx_invalid, rx_retransmit, tx_retransmit;
+	uint64_t	 init_ok, init_refused, auth_ok, auth_failed, cookies_sent;
+	uint64_t	 half_open, established_total;
+};
+
+struct sock {
+	int		 fd;
+	int		 family;
+	uint16_t	 port;
+	int		 natt;
+	struct event	*ev;
+};
+
+struct ikegwd {
+	struct event_base *base;
+	struct ike_config *cfg;
+	struct ike_certs *certs;
+	struct kernel	*kernel;
+	struct pool_set	*pools;
+	struct ctl_server *ctl;
+	struct sock	 socks[8];
+	size_t		 nsocks;
+
+	struct ike_sa	*sa_list;
+	struct ike_sa	*by_r[IKE_SA_HASH];
+	struct ike_sa	*by_i[IKE_SA_HASH];
+	size_t		 nsa, nhalf_open;
+	uint64_t	 next_sa_id;
+	uint32_t	 next_reqid;
+	struct event	*reaper;	/* frees DEAD SAs */
+	size_t		 frag_bytes;	/* all SAs' reassembly buffers */
+
+	uint8_t		 cookie_secret[32];
+	uint8_t		 cookie_secret_old[32];
+	time_t		 cookie_rotated;
+
+	struct ike_stats stats;
+	time_t		 started;
+	int		 stopping;
+};
+
+/* ---------------------------------------------------------------- net.c */
+
+int	 net_open(struct ikegwd *, char *err, size_t errlen);
+void	 net_close(struct ikegwd *);
+/* Sends one datagram from local to remote (both with ports). 0 or -1. */
+int	 net_send(struct ikegwd *, const struct sockaddr_storage *local,
+    const struct sockaddr_storage *remote, const void *buf, size_t len);
+/* "192.0.2.1:500" */
+const char *net_addr_str(const struct sockaddr_storage *, char *buf, size_t len);
+uint16_t net_port(const struct sockaddr_storage *);
+int	 net_addr_equal(const struct sockaddr_storage *, const struct sockaddr_storage *);
+/* Address only (no port): 4 or 16 bytes, returns the length. */
+size_t	 net_addr_bytes(const struct sockaddr_storage *, uint8_t out[16]);
+
+/* ---------------------------------------------------------------- sa.c */
+
+struct ike_sa	*sa_new(struct ikegwd *, const uint8_t spi_i[8],
+    const struct sockaddr_storage *local, const struct sockaddr_storage *remote);
+struct ike_sa	*sa_find_r(struct ikegwd *, const uint8_t spi_r[8]);
+/* Half-open SA of this SPIi from this address (IKE_SA_INIT retransmits). */
+struct ike_sa	*sa_find_init(struct ikegwd *, const uint8_t spi_i[8],
+    const struct sockaddr_storage *remote);
+void		 sa_state(struct ike_sa *, enum sa_state);
+/* Marks the SA dead: removes its CHILD SAs from the kernel, releases the
+   lease (kept sticky), frees it soon.  `why` is logged. */
+void		 sa_kill(struct ike_sa *, const char *why);
+/* Re-arms the SA timer for its next deadline. */
+void		 sa_schedule(struct ike_sa *);
+void		 sa_free_all(struct ikegwd *);
+json_t		*sa_json(struct ike_sa *);
+/* Finds by id or by identity (peer id, EAP id or user name). */
+struct ike_sa	*sa_find_id(struct ikegwd *, uint64_t id);
+void		 dgram_set_free(struct dgram_set *);
+
+/* ---------------------------------------------------------------- io.c */
+
+/* Entry for every IKE datagram (marker already stripped). */
+void	 ike_input(struct ikegwd *, const uint8_t *buf, size_t len,
+    const struct sockaddr_storage *local, const struct sockaddr_storage *remote, int natt);
+
+/* An outgoing encrypted message being built: the inner chain. */
+struct ike_out {
+	struct wbuf	 inner;
+	struct ike_gen	 g;
+};
+
+void	 ike_out_begin(struct ike_out *);
+void	 ike_out_free(struct ike_out *);
+/* Encrypts, fragments if needed, caches and sends a response to the
+   request with message id msgid.  0 or -1. */
+int	 ike_respond(struct ike_sa *, uint8_t exchange, uint32_t msgid, struct ike_out *);
+/* Sends a request of ours (retransmitted until answered).  0 or -1. */
+int	 ike_request(struct ike_sa *, uint8_t exchange, int kind, struct ike_out *);
+/* Sends an unencrypted IKE_SA_INIT response carrying one notify. */
+void	 ike_init_notify(struct ikegwd *, const struct ike_hdr *req,
+    const struct sockaddr_storage *local, const struct sockaddr_storage *remote, int natt,
+    uint16_t ntype, const void *data, size_t len);
+
+/* ---------------------------------------------------------------- exchanges */
+
+void	 exch_init(struct ikegwd *, const struct ike_msg *, const uint8_t *buf, size_t len,
+    const struct sockaddr_storage *local, const struct sockaddr_storage *remote, int natt);
+void	 exch_auth(struct ike_sa *, const struct ike_msg *);
+void	 exch_info(struct ike_sa *, const struct ike_msg *);
+void	 exch_info_response(struct ike_sa *, const struct ike_msg *);
+void	 exch_child(struct ike_sa *, const struct ike_msg *);
+/* Sends a Delete for the IKE SA (terminate, shutdown). */
+void	 exch_delete_ike(struct ike_sa *);
+
+/* ---------------------------------------------------------------- proposal.c */
+
+/* Chooses an IKE proposal from the peer's SA payload.  Returns the index of
+   the chosen peer proposal and fills *out, or -1 (NO_PROPOSAL_CHOSEN). */
+int	 proposal_select_ike(const struct ike_config *, const struct cfg_phase1 *,
+    const struct ike_pl_sa *, struct cfg_proposal *out);
+/* Same for ESP against the phase 2 list; pfs_group: KE group offered (0 none). */
+int	 proposal_select_esp(const struct ike_config *, const struct cfg_phase1 *,
+    const struct ike_prop *props, size_t nprops, uint16_t pfs_group,
+    struct cfg_proposal *out, uint32_t *peer_spi);
+/* Writes one proposal as an SA payload body (for our answers). */
+void	 proposal_to_pl(const struct cfg_proposal *, uint8_t proto, const uint8_t *spi,
+    uint8_t spi_size, uint8_t num, struct ike_prop *prop, struct ike_xform *xf);
+
+/* ---------------------------------------------------------------- child.c */
+
+/* Negotiates, keys and installs the first CHILD SA of an IKE_AUTH;
+   appends SA, TSi, TSr to out.  Returns 0, or the notify type to send. */
+uint16_t child_create(struct ike_sa *, struct ike_out *out, const uint8_t *gir,
+    size_t girlen, const uint8_t *ni, size_t nilen, const uint8_t *nr, size_t nrlen,
+    struct child_req *req, uint16_t dh);
+void	 child_delete(struct ike_sa *, struct child_sa *, int from_kernel);
+struct child_sa *child_find_out(struct ike_sa *, uint32_t spi_out);
+struct child_sa *child_find_in(struct ike_sa *, uint32_t spi_in);
+void	 child_req_free(struct child_req *);
+/* Copies SAi2/TSi/TSr/CP of a message into req. 0 or -1. */
+int	 child_req_save(struct child_req *, const struct ike_msg *);
+
+/* ---------------------------------------------------------------- cp.c */
+
+/* Assigns addresses for the client (sticky per identity).  Returns 0, or the
+   notify type (INTERNAL_ADDRESS_FAILURE).  Appends the CP reply to out. */
+uint16_t cp_assign(struct ike_sa *, struct ike_out *out);
+void	 cp_release(struct ike_sa *);
+
+/* ---------------------------------------------------------------- cookie.c */
+
+/* 1 when the request must be answered with a cookie first. */
+int	 cookie_required(struct ikegwd *, const struct sockaddr_storage *remote);
+/* Computes our cookie for this request into out (returns its length). */
+size_t	 cookie_make(struct ikegwd *, const uint8_t *secret, const uint8_t spi_i[8],
+    const uint8_t *ni, size_t nilen, const struct sockaddr_storage *remote, uint8_t *out);
+/* 1 when the message carries a valid cookie of ours. */
+int	 cookie_valid(struct ikegwd *, const struct ike_msg *,
+    const struct sockaddr_storage *remote);
+
+#endif

@@ -1,0 +1,173 @@
+/*
+ * null — a kernel backend that only records what it is given.  It moves no
+ * packets and needs no privileges; ikegwctl shows what it holds, so the
+ * IKE tests can check SPIs, algorithms and selectors.
+ */
+#include <arpa/inet.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel.h"
+#include "engine/ike/ike.h"
+#include "engine/ike/names.h"
+
+struct null_sa {
+	struct kernel_child	 c;
+	struct null_sa		*next;
+};
+
+static void
+null_wipe(struct null_sa *s)
+{
+	explicit_bzero(&s->c, sizeof(s->c));
+	free(s);
+}
+
+static int
+null_add(struct kernel *k, const struct kernel_child *c, char *err, size_t errlen)
+{
+	struct null_sa *s, *it;
+
+	for (it = k->priv; it; it = it->next) {
+		if (it->c.spi_in == c->spi_in) {
+			snprintf(err, errlen, "SPI %08x already installed", c->spi_in);
+			return -1;
+		}
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	s->c = *c;
+	s->next = k->priv;
+	k->priv = s;
+	return 0;
+}
+
+static int
+null_del(struct kernel *k, uint32_t spi_in)
+{
+	struct null_sa **pp, *s;
+
+	for (pp = (struct null_sa **)&k->priv; (s = *pp) != NULL; pp = &s->next) {
+		if (s->c.spi_in == spi_in) {
+			*pp = s->next;
+			null_wipe(s);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int
+null_update(struct kernel *k, uint32_t spi_in, const struct sockaddr *local,
+    const struct sockaddr *remote, int encap)
+{
+	struct null_sa *s;
+
+	for (s = k->priv; s; s = s->next) {
+		if (s->c.spi_in != spi_in)
+			continue;
+		memcpy(&s->c.local, local, local->sa_family == AF_INET ?
+		    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
+		memcpy(&s->c.remote, remote, remote->sa_family == AF_INET ?
+		    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
+		s->c.encap = encap;
+		return 0;
+	}
+	return -1;
+}
+
+static int
+null_stats(struct kernel *k, uint32_t spi_in, struct kernel_stats *st)
+{
+	struct null_sa *s;
+
+	memset(st, 0, sizeof(*st));
+	for (s = k->priv; s; s = s->next)
+		if (s->c.spi_in == spi_in)
+			return 0;
+	return -1;
+}
+
+static json_t *
+addr_json(const struct sockaddr_storage *ss)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+	uint16_t port = 0;
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s = (const struct sockaddr_in *)ss;
+		inet_ntop(AF_INET, &s->sin_addr, a, sizeof(a));
+		port = ntohs(s->sin_port);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)ss;
+		inet_ntop(AF_INET6, &s->sin6_addr, a, sizeof(a));
+		port = ntohs(s->sin6_port);
+	}
+	return json_pack("{s:s, s:i}", "address", a, "port", port);
+}
+
+static json_t *
+nets_json(const struct cfg_net *n, size_t cnt)
+{
+	json_t *a = json_array();
+	char buf[64];
+	size_t i;
+
+	for (i = 0; i < cnt; i++) {
+		cfg_net_str(&n[i], buf, sizeof(buf));
+		json_array_append_new(a, json_string(buf));
+	}
+	return a;
+}
+
+static json_t *
+null_dump(struct kernel *k)
+{
+	json_t *a = json_array();
+	struct null_sa *s;
+	char in[16], out[16];
+
+	for (s = k->priv; s; s = s->next) {
+		snprintf(in, sizeof(in), "%08x", s->c.spi_in);
+		snprintf(out, sizeof(out), "%08x", s->c.spi_out);
+		json_array_append_new(a, json_pack("{s:s, s:s, s:I, s:I, s:o, s:o, s:b, s:s, s:i,"
+		    " s:s, s:b, s:I, s:I, s:o, s:o}",
+		    "spi_in", in, "spi_out", out, "reqid", (json_int_t)s->c.reqid,
+		    "ike_sa", (json_int_t)s->c.ike_sa_id,
+		    "local", addr_json(&s->c.local), "remote", addr_json(&s->c.remote),
+		    "encap", s->c.encap, "encryption", ike_transform_name(IKE_XF_ENCR, s->c.encr),
+		    "key_bits", s->c.encr_bits,
+		    "integrity", ike_transform_name(IKE_XF_INTEG, s->c.integ), "esn", s->c.esn,
+		    "enc_key_len", (json_int_t)s->c.enc_keylen,
+		    "int_key_len", (json_int_t)s->c.int_keylen,
+		    "ts_local", nets_json(s->c.ts_local, s->c.nts_local),
+		    "ts_remote", nets_json(s->c.ts_remote, s->c.nts_remote)));
+	}
+	return a;
+}
+
+static void
+null_fini(struct kernel *k)
+{
+	struct null_sa *s, *n;
+
+	for (s = k->priv; s; s = n) {
+		n = s->next;
+		null_wipe(s);
+	}
+	k->priv = NULL;
+}
+
+const struct kernel_backend kernel_null = {
+	.name = "null",
+	.add = null_add,
+	.del = null_del,
+	.update = null_update,
+	.stats = null_stats,
+	.dump = null_dump,
+	.fini = null_fini,
+};
