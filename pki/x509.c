@@ -22,7 +22,23 @@
 /* ---------------------------------------------------------------- providers */
 
 static CRYPTO_ONCE	 provider_once = CRYPTO_ONCE_STATIC_INIT;
-static int		 legacy_loaded;
+static OSSL_PROVIDER	*prov_default, *prov_legacy;
+
+/*
+ * Runs at exit before OPENSSL_cleanup (atexit handlers run in reverse
+ * order, and OpenSSL registered its own when it was first initialised,
+ * before ours).  Without it the legacy provider's child library context is
+ * never freed, which LeakSanitizer reports.
+ */
+static void
+providers_unload(void)
+{
+	if (prov_legacy != NULL)
+		OSSL_PROVIDER_unload(prov_legacy);
+	if (prov_default != NULL)
+		OSSL_PROVIDER_unload(prov_default);
+	prov_legacy = prov_default = NULL;
+}
 
 static void
 providers_load(void)
@@ -31,12 +47,12 @@ providers_load(void)
 	 * Loading any provider explicitly stops OpenSSL from loading the
 	 * default one implicitly, so load "default" first, then "legacy"
 	 * (PKCS#12 files from OpenSSL 1.x and Windows use RC2-40 for the
-	 * certificates).  The handles live until OPENSSL_cleanup at exit.
+	 * certificates).
 	 */
-	(void)OSSL_PROVIDER_load(NULL, "default");
-	if (OSSL_PROVIDER_load(NULL, "legacy") != NULL)
-		legacy_loaded = 1;
+	prov_default = OSSL_PROVIDER_load(NULL, "default");
+	prov_legacy = OSSL_PROVIDER_load(NULL, "legacy");
 	ERR_clear_error();
+	(void)atexit(providers_unload);
 }
 
 void
@@ -49,7 +65,7 @@ int
 pkix_legacy_available(void)
 {
 	pkix_init();
-	return legacy_loaded;
+	return prov_legacy != NULL;
 }
 
 /* ---------------------------------------------------------------- messages */

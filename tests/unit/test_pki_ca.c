@@ -146,8 +146,14 @@ test_intermediate(void **state)
 	}
 	/* wrong issuer key */
 	make_ca(PKI_KEY_EC256, "Other", &other, &okey);
-	FAILS(pki_ca_create(&r, root, okey, &mid, &mkey, NULL, err, sizeof(err)),
-	    "does not match");
+	{
+		char *x = NULL, *xk = NULL;
+
+		FAILS(pki_ca_create(&r, root, okey, &x, &xk, NULL, err,
+		    sizeof(err)), "does not match");
+		assert_null(x);
+		assert_null(xk);
+	}
 	/* issuer that is not a CA */
 	{
 		struct pki_req l = req_new(PKI_CERT_USER, PKI_KEY_EC256,

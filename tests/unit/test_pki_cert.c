@@ -523,6 +523,8 @@ test_convert_and_info(void **state)
 	assert_non_null(strstr(jstr_of(j, "not_after_iso"), "T"));
 	assert_true(json_is_false(json_object_get(j, "expired")));
 	json_decref(j);
+	pki_der_free(der, derlen);
+	pki_pem_free(pem);
 	FAILS(pki_cert_der("x", &der, &derlen, err, sizeof(err)),
 	    "neither PEM nor DER");
 	FAILS(pki_cert_pem(ca_key, slen(ca_key), &pem, err, sizeof(err)),

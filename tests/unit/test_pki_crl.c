@@ -138,9 +138,10 @@ test_other_ca(void **state)
 	FAILS(pki_crl_verify("junk", 4, ca_cert, NULL, NULL, err, sizeof(err)),
 	    "neither PEM nor DER");
 	/* the CA's key must match to build one */
+	pki_pem_free(crl);
 	FAILS(pki_crl_create(ca_cert, okey, &r, 1, 1, 0, &crl, err, sizeof(err)),
 	    "does not match");
-	pki_pem_free(crl);
+	assert_null(crl);
 	pki_pem_free(other);
 	pki_pem_free(okey);
 	pki_pem_free(twin);
