@@ -399,7 +399,7 @@ int	 pki_crl_fetch(const char *url, char **crl_pem, char *err,
 
 /*
  * What one uploaded file held: PEM (any number of blocks; text around them
- * is skipped) or DER (one certificate, key, CSR, CRL or PKCS#12).  Each
+ * is skipped) or DER (one certificate, key, CSR, CRL, PKCS#7 or PKCS#12).  Each
  * field is PEM or NULL; certs holds every certificate in order (a PKCS#12
  * leaf first, then its chain).  pass decrypts an encrypted key or a
  * PKCS#12 (may be NULL).
