@@ -308,6 +308,49 @@ test_refusals(void **state)
 	assert_null(b.key);
 }
 
+/* Details of a hostile certificate stay valid, escaped JSON text. */
+static void
+test_info_escapes(void **state)
+{
+	EVP_PKEY		*k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	X509			*x = X509_new();
+	X509_NAME		*n = X509_NAME_new();
+	GENERAL_NAMES		*gens = GENERAL_NAMES_new();
+	GENERAL_NAME		*g = GENERAL_NAME_new();
+	ASN1_IA5STRING		*ia5 = ASN1_IA5STRING_new();
+	json_t			*j;
+	char			*pem, *dump, err[ERRLEN];
+
+	assert_true(X509_NAME_add_entry_by_NID(n, NID_commonName,
+	    V_ASN1_UTF8STRING, (const unsigned char *)"a\x01" "b\"<c>", -1,
+	    -1, 0));
+	assert_true(X509_set_subject_name(x, n));
+	assert_true(X509_set_issuer_name(x, n));
+	assert_true(X509_set_pubkey(x, k));
+	assert_non_null(X509_gmtime_adj(X509_getm_notBefore(x), 0));
+	assert_non_null(X509_gmtime_adj(X509_getm_notAfter(x), 86400));
+	assert_true(ASN1_STRING_set(ia5, "bad\xff\x00name", 9));
+	GENERAL_NAME_set0_value(g, GEN_DNS, ia5);
+	assert_true(sk_GENERAL_NAME_push(gens, g));
+	assert_int_equal(X509_add1_ext_i2d(x, NID_subject_alt_name, gens, 0, 0),
+	    1);
+	assert_true(X509_sign(x, k, EVP_sha256()) > 0);
+	pem = raw_cert_pem(x);
+	OK(pki_cert_info(pem, slen(pem), &j, err, sizeof(err)));
+	dump = json_dumps(j, 0);
+	assert_non_null(dump);
+	assert_string_equal(jstr_of(j, "subject"), "CN=a\\01b\\\"\\<c\\>");
+	assert_string_equal(jstr_of(j, "cn"), "a\\x01b\"<c>");
+	assert_true(san_has(j, "dns", "bad\\xff\\x00name"));
+	free(dump);
+	json_decref(j);
+	free(pem);
+	GENERAL_NAMES_free(gens);
+	X509_NAME_free(n);
+	X509_free(x);
+	EVP_PKEY_free(k);
+}
+
 int
 main(void)
 {
@@ -317,6 +360,7 @@ main(void)
 		cmocka_unit_test(test_key_formats),
 		cmocka_unit_test(test_pkcs7),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_info_escapes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
