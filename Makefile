@@ -29,7 +29,8 @@ DEB_LIBS    := libfcgi-dev libjansson-dev libsqlite3-dev libssl-dev libcrypt-dev
                libcurl4-openssl-dev libevent-dev libmnl-dev libnftables-dev libcmocka-dev
 DEB_RUNTIME := nginx-light sqlite3 openssl nftables iproute2 curl procps passwd util-linux
 DEB_TEST    := strongswan-charon strongswan-swanctl charon-cmd strongswan-pki \
-               libcharon-extra-plugins iperf3 chromium fonts-dejavu-core
+               libcharon-extra-plugins libstrongswan-standard-plugins iperf3 \
+               chromium fonts-dejavu-core
 DEB_PKGS    := $(DEB_BUILD) $(DEB_LIBS) $(DEB_RUNTIME) $(DEB_TEST)
 
 # ---------------------------------------------------------------- flags
@@ -55,7 +56,8 @@ LDFLAGS_ALL += $(LDFLAGS)
 
 pc = $(shell pkg-config --libs $(1) 2>/dev/null)
 LIBS_DB     := $(call pc,sqlite3)
-LIBS_PKI    := $(call pc,libssl libcrypto) $(call pc,libcurl) $(call pc,libcrypt) -lcrypt
+LIBS_PKI    := $(call pc,libssl libcrypto) $(call pc,libcurl) $(call pc,jansson) \
+               $(call pc,libcrypt) -lcrypt
 LIBS_WEB    := -lfcgi $(call pc,jansson)
 LIBS_ENGINE := $(call pc,jansson) $(call pc,libevent) $(call pc,libmnl) $(call pc,libnftables)
 LIBS_TEST   := $(call pc,cmocka) $(call pc,libcurl)
@@ -93,6 +95,8 @@ HTTP_BINS  := $(patsubst tests/http/%.c,$(B)/tests/http/%,$(HTTP_SRCS))
 HTTP_LIB   := $(filter-out $(HTTP_SRCS),$(wildcard tests/http/*.c))
 FUZZ_SRCS  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(B)/tests/fuzz/%,$(FUZZ_SRCS))
+TOOL_SRCS  := $(sort $(wildcard tests/pki/*.c))
+TOOL_BINS  := $(patsubst tests/pki/%.c,$(B)/tests/pki/%,$(TOOL_SRCS))
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
 BENCH_BINS := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRCS))
 
@@ -158,6 +162,11 @@ $(B)/tests/http/%: $(B)/obj/tests/http/%.o $(call obj,$(HTTP_LIB)) $(ALL_LIBS)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< $(call obj,$(HTTP_LIB)) -Wl,--start-group $(ALL_LIBS) \
 		-Wl,--end-group $(ALL_SYSLIBS) $(LIBS_TEST)
 
+$(B)/tests/pki/%: $(B)/obj/tests/pki/%.o $(LIB_PKI)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIB_PKI) $(LIBS_PKI)
+
 $(B)/bench/%: $(B)/obj/bench/%.o $(ALL_LIBS)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
@@ -185,7 +194,7 @@ stop:
 	webapp/stack.sh stop
 
 test: deps
-	$(MAKE) all unit $(HTTP_BINS) $(BENCH_BINS)
+	$(MAKE) all unit $(HTTP_BINS) $(TOOL_BINS) $(BENCH_BINS)
 	$(MAKE) B=build/san SAN=1 unit
 	$(MAKE) B=build/fuzz CC=clang FUZZ=1 fuzz-build
 	tests/run.sh

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 export IKEGW_TOP=$PWD
 mkdir -p test-output
 
-suites=${IKEGW_SUITES:-"unit unit-san fuzz http e2e integration"}
+suites=${IKEGW_SUITES:-"unit unit-san fuzz pki-tools http e2e integration"}
 declare -A result
 fail=0
 for s in $suites; do
@@ -21,6 +21,9 @@ for s in $suites; do
 	unit-san)    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	             make --no-print-directory -s B=build/san SAN=1 unit-run ;;
 	fuzz)        tests/fuzz/run.sh build/fuzz/tests/fuzz smoke ;;
+	pki-tools)   tests/pki/check-tools.sh > test-output/pki-tools.log 2>&1; rc=$?
+	             grep '^  FAIL' test-output/pki-tools.log; tail -1 test-output/pki-tools.log
+	             (exit $rc) ;;
 	http|e2e|integration)
 		if [ -x "tests/$s/run.sh" ]; then "tests/$s/run.sh"
 		else echo "  (no $s tests yet)"; result[$s]="none"; continue; fi ;;

@@ -95,12 +95,8 @@ sspki() {
 }
 
 echo "=== building pki_emit"
-make -s --no-print-directory B="$B" "$B/lib/libikegw_pki.a"
-# shellcheck disable=SC2046
-${CC:-cc} -std=gnu11 -Wall -Wextra -Werror -I. -o "$tmp/pki_emit" \
-    tests/pki/pki_emit.c "$B/lib/libikegw_pki.a" \
-    $(pkg-config --libs libssl libcrypto libcurl jansson) -lcrypt
-"$tmp/pki_emit" "$tmp/out"
+make -s --no-print-directory B="$B" "$B/tests/pki/pki_emit"
+"$B/tests/pki/pki_emit" "$tmp/out"
 cd "$tmp/out"
 
 echo "=== openssl verify"
