@@ -86,7 +86,8 @@ struct cfg_phase1 {
 	struct cfg_proposal *proposals;	/* ordered, our preference first */
 	size_t		 nproposals;
 	uint32_t	 lifetime;	/* IKE SA hard lifetime, seconds */
-	uint32_t	 rekey;		/* soft: rekey after (0: derived) */
+	uint32_t	 rekey;		/* soft: rekey after; always set after a
+					   load (derived: 90 % of lifetime) */
 	uint32_t	 reauth;	/* 0: off (responders should not reauth) */
 	enum cfg_natt	 natt;
 	int		 mobike;
@@ -152,13 +153,33 @@ struct ike_config {
 	struct cfg_user	*users;
 	size_t		 nusers;
 
-	json_t		*firewall;	/* structured model, rendered by engine/fw/ */
+	json_t		*firewall;	/* structured model, rendered by engine/fw/
+					   (own reference), or NULL */
+
+	/* added by config.c */
+	size_t		*user_index;	/* indexes into users, sorted by name
+					   ignoring ASCII case: ike_config_user()
+					   bisects it; NULL when nusers is 0 */
 };
+
+/* A load appends at most this many lines to errs; when there are more, the
+   last of them says so. */
+#define IKE_CONFIG_MAX_ERRORS	100
+/* engine.json files larger than this are refused before parsing. */
+#define IKE_CONFIG_MAX_FILE	(64u * 1024 * 1024)
 
 /*
  * Loads and checks a configuration.  On success returns 0 and *out (caller
- * frees with ike_config_free).  On failure returns -1 and appends one line
- * per problem to errs ("path: message"), at most maxerrs lines.
+ * frees with ike_config_free).  On failure returns -1, *out is NULL, and one
+ * line per problem is appended to errs ("path: message"), at most
+ * IKE_CONFIG_MAX_ERRORS lines per load.  errs starts zeroed ({ 0 }) or
+ * holds lines of an earlier load; it may be NULL (messages are dropped).
+ * Problems with the document as a whole (unreadable file, JSON syntax) use
+ * the path "(document)".  Out of memory aborts.
+ *
+ * load_file reads at most IKE_CONFIG_MAX_FILE bytes, parses with duplicate
+ * keys refused, wipes its read buffer, and sets cfg->path.  load_json takes
+ * a reference to doc (kept in cfg->json; the caller keeps its own).
  */
 struct ike_config_errors {
 	char		**v;
@@ -169,15 +190,20 @@ int	 ike_config_load_file(const char *path, struct ike_config **out,
     struct ike_config_errors *errs);
 int	 ike_config_load_json(json_t *doc, struct ike_config **out,
     struct ike_config_errors *errs);
+/* NULL-safe.  Wipes the secrets (NT hashes, PSKs, the private key PEM) and,
+   when cfg->json is its last reference, the same strings in the document. */
 void	 ike_config_free(struct ike_config *);
+/* Frees the lines and zeroes errs; NULL-safe. */
 void	 ike_config_errors_free(struct ike_config_errors *);
 
-/* Lookups (borrowed; NULL when absent). */
+/* Lookups (borrowed; NULL when absent).  User names compare ignoring ASCII
+   case (they are unique that way); pool names exactly. */
 const struct cfg_user	*ike_config_user(const struct ike_config *, const char *name);
 const struct cfg_pool	*ike_config_pool(const struct ike_config *, const char *name);
 /* 1 when the user is in one of the phase 1's groups (or it has none). */
 int	 ike_config_user_allowed(const struct cfg_phase1 *, const struct cfg_user *);
-/* Textual prefix ("10.0.0.0/24"). */
+/* Textual prefix ("10.0.0.0/24"); "" for family 0; truncated to len
+   (INET6_ADDRSTRLEN + 4 always suffices). */
 void	 cfg_net_str(const struct cfg_net *, char *out, size_t len);
 /* 1 when addr (family, 4 or 16 bytes) lies inside net. */
 int	 cfg_net_contains(const struct cfg_net *, int family, const uint8_t *addr);
