@@ -212,6 +212,7 @@ struct ike_stats {
 };
 
 struct sock {
+	struct ikegwd	*gw;
 	int		 fd;
 	int		 family;
 	uint16_t	 port;
@@ -240,7 +241,14 @@ struct ikegwd {
 
 	uint8_t		 cookie_secret[32];
 	uint8_t		 cookie_secret_old[32];
+	uint8_t		 cookie_version;
 	time_t		 cookie_rotated;
+	struct event	*housekeeping;	/* lease file flush */
+
+	/* ESP in UDP from port 4500 goes to the data plane, if it takes it. */
+	void		(*esp_input)(struct ikegwd *, const uint8_t *, size_t,
+			    const struct sockaddr_storage *local,
+			    const struct sockaddr_storage *remote);
 
 	struct ike_stats stats;
 	time_t		 started;
@@ -257,6 +265,8 @@ int	 net_send(struct ikegwd *, const struct sockaddr_storage *local,
 /* "192.0.2.1:500" */
 const char *net_addr_str(const struct sockaddr_storage *, char *buf, size_t len);
 uint16_t net_port(const struct sockaddr_storage *);
+/* The UDP socket on the NAT-T port (ESP in UDP goes out on it). */
+int	 net_natt_fd(struct ikegwd *, int family);
 int	 net_addr_equal(const struct sockaddr_storage *, const struct sockaddr_storage *);
 /* Address only (no port): 4 or 16 bytes, returns the length. */
 size_t	 net_addr_bytes(const struct sockaddr_storage *, uint8_t out[16]);

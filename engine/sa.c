@@ -1,0 +1,420 @@
+/*
+ * sa — the IKE SA table (hashed by our SPI and by the peer's), the state
+ * machine's one transition function, timers (half-open timeout, lifetime,
+ * retransmissions) and teardown.
+ */
+#include <arpa/inet.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "engine.h"
+#include "ike/names.h"
+#include "pool/pool.h"
+
+const char *
+sa_state_name(enum sa_state s)
+{
+	switch (s) {
+	case SA_HALF_OPEN:	return "HALF_OPEN";
+	case SA_AUTH:		return "AUTH";
+	case SA_ESTABLISHED:	return "ESTABLISHED";
+	case SA_DELETING:	return "DELETING";
+	case SA_DEAD:		return "DEAD";
+	}
+	return "UNKNOWN";
+}
+
+static size_t
+spi_hash(const uint8_t spi[8])
+{
+	uint64_t v;
+
+	memcpy(&v, spi, 8);
+	v ^= v >> 29;
+	v *= 0xbf58476d1ce4e5b9ULL;
+	v ^= v >> 32;
+	return (size_t)(v % IKE_SA_HASH);
+}
+
+static void sa_timer(evutil_socket_t, short, void *);
+
+struct ike_sa *
+sa_new(struct ikegwd *gw, const uint8_t spi_i[8], const struct sockaddr_storage *local,
+    const struct sockaddr_storage *remote)
+{
+	struct ike_sa *sa;
+	size_t h;
+
+	if ((sa = calloc(1, sizeof(*sa))) == NULL)
+		return NULL;
+	sa->gw = gw;
+	sa->id = ++gw->next_sa_id;
+	memcpy(sa->spi_i, spi_i, 8);
+	/* Our SPI: random, non-zero, unique. */
+	do {
+		ike_random(sa->spi_r, 8);
+	} while (sa_find_r(gw, sa->spi_r) != NULL || memcmp(sa->spi_r, "\0\0\0\0\0\0\0\0", 8) == 0);
+	sa->local = *local;
+	sa->remote = *remote;
+	sa->state = SA_HALF_OPEN;
+	sa->created = time(NULL);
+	sa->timer = event_new(gw->base, -1, 0, sa_timer, sa);
+	h = spi_hash(sa->spi_r);
+	sa->hnext_r = gw->by_r[h];
+	gw->by_r[h] = sa;
+	h = spi_hash(sa->spi_i);
+	sa->hnext_i = gw->by_i[h];
+	gw->by_i[h] = sa;
+	sa->next = gw->sa_list;
+	gw->sa_list = sa;
+	gw->nsa++;
+	gw->nhalf_open++;
+	return sa;
+}
+
+struct ike_sa *
+sa_find_r(struct ikegwd *gw, const uint8_t spi_r[8])
+{
+	struct ike_sa *sa;
+
+	for (sa = gw->by_r[spi_hash(spi_r)]; sa; sa = sa->hnext_r)
+		if (sa->state != SA_DEAD && memcmp(sa->spi_r, spi_r, 8) == 0)
+			return sa;
+	return NULL;
+}
+
+struct ike_sa *
+sa_find_init(struct ikegwd *gw, const uint8_t spi_i[8], const struct sockaddr_storage *remote)
+{
+	struct ike_sa *sa;
+
+	for (sa = gw->by_i[spi_hash(spi_i)]; sa; sa = sa->hnext_i)
+		if (sa->state != SA_DEAD && memcmp(sa->spi_i, spi_i, 8) == 0 &&
+		    net_addr_equal(&sa->remote, remote))
+			return sa;
+	return NULL;
+}
+
+struct ike_sa *
+sa_find_id(struct ikegwd *gw, uint64_t id)
+{
+	struct ike_sa *sa;
+
+	for (sa = gw->sa_list; sa; sa = sa->next)
+		if (sa->id == id && sa->state != SA_DEAD)
+			return sa;
+	return NULL;
+}
+
+/*
+ * The one transition function: refuses what the diagram in engine.h does
+ * not allow and logs every change.
+ */
+void
+sa_state(struct ike_sa *sa, enum sa_state next)
+{
+	enum sa_state cur = sa->state;
+	int ok;
+
+	switch (next) {
+	case SA_AUTH:		ok = cur == SA_HALF_OPEN; break;
+	case SA_ESTABLISHED:	ok = cur == SA_HALF_OPEN || cur == SA_AUTH; break;
+	case SA_DELETING:	ok = cur == SA_ESTABLISHED || cur == SA_AUTH; break;
+	case SA_DEAD:		ok = cur != SA_DEAD; break;
+	default:		ok = 0; break;
+	}
+	if (!ok) {
+		log_msg(LOG_ERR, sa->id, "refused state change %s -> %s", sa_state_name(cur),
+		    sa_state_name(next));
+		return;
+	}
+	if (cur == SA_HALF_OPEN && sa->gw->nhalf_open > 0)
+		sa->gw->nhalf_open--;
+	sa->state = next;
+	log_msg(LOG_INFO, sa->id, "%s -> %s", sa_state_name(cur), sa_state_name(next));
+	if (next == SA_ESTABLISHED) {
+		sa->established = time(NULL);
+		sa->gw->stats.established_total++;
+	}
+	sa_schedule(sa);
+}
+
+void
+dgram_set_free(struct dgram_set *ds)
+{
+	size_t i;
+
+	for (i = 0; i < ds->n; i++)
+		free(ds->d[i].data);
+	memset(ds, 0, sizeof(*ds));
+}
+
+static void
+frag_reset(struct ike_sa *sa)
+{
+	size_t i;
+
+	for (i = 0; i <= IKE_MAX_DGRAMS; i++) {
+		if (sa->frag.part[i]) {
+			explicit_bzero(sa->frag.part[i], sa->frag.partlen[i]);
+			free(sa->frag.part[i]);
+		}
+	}
+	if (sa->gw->frag_bytes >= sa->frag.bytes)
+		sa->gw->frag_bytes -= sa->frag.bytes;
+	memset(&sa->frag, 0, sizeof(sa->frag));
+}
+
+static void
+sa_unlink(struct ike_sa *sa)
+{
+	struct ikegwd *gw = sa->gw;
+	struct ike_sa **pp;
+
+	for (pp = &gw->by_r[spi_hash(sa->spi_r)]; *pp; pp = &(*pp)->hnext_r)
+		if (*pp == sa) {
+			*pp = sa->hnext_r;
+			break;
+		}
+	for (pp = &gw->by_i[spi_hash(sa->spi_i)]; *pp; pp = &(*pp)->hnext_i)
+		if (*pp == sa) {
+			*pp = sa->hnext_i;
+			break;
+		}
+	for (pp = &gw->sa_list; *pp; pp = &(*pp)->next)
+		if (*pp == sa) {
+			*pp = sa->next;
+			break;
+		}
+	gw->nsa--;
+}
+
+static void
+sa_free(struct ike_sa *sa)
+{
+	if (sa->timer)
+		event_free(sa->timer);
+	if (sa->retx)
+		event_free(sa->retx);
+	dgram_set_free(&sa->cached);
+	dgram_set_free(&sa->req);
+	frag_reset(sa);
+	child_req_free(&sa->creq);
+	free(sa->init_req);
+	free(sa->init_resp);
+	free(sa->idi_body);
+	ike_keys_wipe(&sa->keys);
+	ike_sk_wipe(&sa->sk_in);
+	ike_sk_wipe(&sa->sk_out);
+	eap_wipe(&sa->eap);
+	explicit_bzero(sa, sizeof(*sa));
+	free(sa);
+}
+
+/* Frees DEAD SAs; runs from the event loop, never inside a handler. */
+static void
+reap(evutil_socket_t fd, short what, void *arg)
+{
+	struct ikegwd *gw = arg;
+	struct ike_sa *sa, *next;
+
+	(void)fd;
+	(void)what;
+	for (sa = gw->sa_list; sa; sa = next) {
+		next = sa->next;
+		if (sa->state == SA_DEAD) {
+			sa_unlink(sa);
+			sa_free(sa);
+		}
+	}
+}
+
+void
+sa_kill(struct ike_sa *sa, const char *why)
+{
+	struct child_sa *c;
+	struct timeval now = { 0, 0 };
+
+	if (sa->state == SA_DEAD)
+		return;
+	log_msg(LOG_INFO, sa->id, "closing: %s", why);
+	while ((c = sa->children) != NULL)
+		child_delete(sa, c, 1);
+	cp_release(sa);
+	sa_state(sa, SA_DEAD);
+	if (sa->timer)
+		event_del(sa->timer);
+	if (sa->retx)
+		event_del(sa->retx);
+	if (sa->gw->reaper == NULL)
+		sa->gw->reaper = event_new(sa->gw->base, -1, 0, reap, sa->gw);
+	event_active(sa->gw->reaper, 0, 0);
+	(void)now;
+}
+
+void
+sa_free_all(struct ikegwd *gw)
+{
+	struct ike_sa *sa, *next;
+
+	for (sa = gw->sa_list; sa; sa = next) {
+		next = sa->next;
+		if (sa->state != SA_DEAD)
+			sa_kill(sa, "shutdown");
+	}
+	reap(-1, 0, gw);
+	if (gw->reaper)
+		event_free(gw->reaper);
+	gw->reaper = NULL;
+}
+
+/* ---------------------------------------------------------------- timers */
+
+/* The SA's next deadline: half-open timeout, reassembly timeout, lifetime. */
+void
+sa_schedule(struct ike_sa *sa)
+{
+	time_t now = time(NULL), at = 0;
+	struct timeval tv;
+
+	if (sa->state == SA_DEAD || sa->timer == NULL)
+		return;
+	if (sa->state == SA_HALF_OPEN || sa->state == SA_AUTH)
+		at = sa->created + IKE_HALF_OPEN_TIMEOUT;
+	else if (sa->expire_at)
+		at = sa->expire_at;
+	if (sa->frag.total && (at == 0 || sa->frag.started + IKE_FRAG_TIMEOUT < at))
+		at = sa->frag.started + IKE_FRAG_TIMEOUT;
+	event_del(sa->timer);
+	if (at == 0)
+		return;
+	tv.tv_sec = at > now ? at - now : 0;
+	tv.tv_usec = 0;
+	event_add(sa->timer, &tv);
+}
+
+static void
+sa_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct ike_sa *sa = arg;
+	time_t now = time(NULL);
+
+	(void)fd;
+	(void)what;
+	if (sa->frag.total && sa->frag.started + IKE_FRAG_TIMEOUT <= now) {
+		log_msg(LOG_DEBUG, sa->id, "fragments of message %u timed out", sa->frag.msgid);
+		frag_reset(sa);
+	}
+	if ((sa->state == SA_HALF_OPEN || sa->state == SA_AUTH) &&
+	    sa->created + IKE_HALF_OPEN_TIMEOUT <= now) {
+		sa_kill(sa, "not authenticated in time");
+		return;
+	}
+	if (sa->state == SA_ESTABLISHED && sa->expire_at && sa->expire_at <= now) {
+		exch_delete_ike(sa);
+		return;
+	}
+	sa_schedule(sa);
+}
+
+/* ---------------------------------------------------------------- status */
+
+static json_t *
+nets_json(const struct cfg_net *n, size_t cnt)
+{
+	json_t *a = json_array();
+	char buf[64];
+	size_t i;
+
+	for (i = 0; i < cnt; i++) {
+		cfg_net_str(&n[i], buf, sizeof(buf));
+		json_array_append_new(a, json_string(buf));
+	}
+	return a;
+}
+
+static json_t *
+child_json(struct ike_sa *sa, struct child_sa *c)
+{
+	struct kernel_stats st;
+	char in[16], out[16];
+
+	memset(&st, 0, sizeof(st));
+	if (c->installed && sa->gw->kernel->ops->stats(sa->gw->kernel, c->spi_in, &st) == 0) {
+		c->bytes_in = st.bytes_in;
+		c->bytes_out = st.bytes_out;
+		c->packets_in = st.packets_in;
+		c->packets_out = st.packets_out;
+	}
+	snprintf(in, sizeof(in), "%08x", c->spi_in);
+	snprintf(out, sizeof(out), "%08x", c->spi_out);
+	return json_pack("{s:s, s:s, s:I, s:s, s:i, s:s, s:s, s:o, s:o, s:I, s:I, s:I, s:I,"
+	    " s:I, s:I, s:I, s:I}",
+	    "spi_in", in, "spi_out", out, "reqid", (json_int_t)c->reqid,
+	    "encryption", ike_transform_name(IKE_XF_ENCR, c->encr), "key_bits", c->encr_bits,
+	    "integrity", ike_transform_name(IKE_XF_INTEG, c->integ),
+	    "dh", ike_transform_name(IKE_XF_DH, c->dh),
+	    "ts_local", nets_json(c->ts_local, c->nts_local),
+	    "ts_remote", nets_json(c->ts_remote, c->nts_remote),
+	    "bytes_in", (json_int_t)c->bytes_in, "bytes_out", (json_int_t)c->bytes_out,
+	    "packets_in", (json_int_t)c->packets_in, "packets_out", (json_int_t)c->packets_out,
+	    "created", (json_int_t)c->created, "rekey_at", (json_int_t)c->rekey_at,
+	    "expire_at", (json_int_t)c->expire_at,
+	    "last_used", (json_int_t)(st.last_in > st.last_out ? st.last_in : st.last_out));
+}
+
+static void
+spi_hex(const uint8_t spi[8], char out[17])
+{
+	static const char hx[] = "0123456789abcdef";
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		out[2 * i] = hx[spi[i] >> 4];
+		out[2 * i + 1] = hx[spi[i] & 15];
+	}
+	out[16] = '\0';
+}
+
+json_t *
+sa_json(struct ike_sa *sa)
+{
+	char local[80], remote[80], si[17], sr[17], v4[INET_ADDRSTRLEN] = "",
+	    v6[INET6_ADDRSTRLEN] = "";
+	json_t *children = json_array(), *vips = json_array();
+	struct child_sa *c;
+
+	for (c = sa->children; c; c = c->next)
+		json_array_append_new(children, child_json(sa, c));
+	if (sa->have_vip4) {
+		inet_ntop(AF_INET, &sa->vip4, v4, sizeof(v4));
+		json_array_append_new(vips, json_string(v4));
+	}
+	if (sa->have_vip6) {
+		inet_ntop(AF_INET6, &sa->vip6, v6, sizeof(v6));
+		json_array_append_new(vips, json_string(v6));
+	}
+	spi_hex(sa->spi_i, si);
+	spi_hex(sa->spi_r, sr);
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:b, s:b, s:b,"
+	    " s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:o, s:o}",
+	    "id", (json_int_t)sa->id, "state", sa_state_name(sa->state),
+	    "connection", sa->p1_name, "spi_i", si, "spi_r", sr,
+	    "local_id", sa->p1 && sa->p1->local_id.value ? sa->p1->local_id.value : "",
+	    "remote_id", sa->peer_id, "eap_id", sa->eap_id, "user", sa->user,
+	    "remote", net_addr_str(&sa->remote, remote, sizeof(remote)),
+	    "remote_port", net_port(&sa->remote),
+	    "nat_remote", sa->nat_peer, "nat_local", sa->nat_local, "natt", sa->natt,
+	    "local", net_addr_str(&sa->local, local, sizeof(local)),
+	    "encryption", sa->encr ? sa->encr->ea_name : "",
+	    "integrity", sa->integ ? sa->integ->ia_name : (sa->encr && sa->encr->ea_aead ? "AEAD" : ""),
+	    "prf", sa->prf ? sa->prf->pa_name : "",
+	    "dh", json_string(ike_transform_name(IKE_XF_DH, sa->dh)),
+	    "created", (json_int_t)sa->created, "established", (json_int_t)sa->established,
+	    "rekey_at", (json_int_t)sa->rekey_at, "expire_at", (json_int_t)sa->expire_at,
+	    "virtual_ips", vips, "children", children);
+}
