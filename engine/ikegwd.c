@@ -282,10 +282,10 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if ((gw->certs = ike_certs_load(gw->cfg, err, sizeof(err))) == NULL ||
-	    (gw->kernel = kernel_open(gw->cfg, err, sizeof(err))) == NULL ||
 	    (gw->pools = pool_set_new(gw->cfg->pools, gw->cfg->npools, gw->cfg->leases_file, err,
 	    sizeof(err))) == NULL ||
 	    net_open(gw, err, sizeof(err)) == -1 ||
+	    (gw->kernel = kernel_open(gw, err, sizeof(err))) == NULL ||
 	    (gw->ctl = ctl_open(gw, gw->cfg->control_socket, err, sizeof(err))) == NULL) {
 		log_err("%s", err);
 		return 1;

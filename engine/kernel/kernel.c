@@ -4,10 +4,12 @@
 #include <string.h>
 
 #include "kernel.h"
+#include "engine/engine.h"
 
 struct kernel *
-kernel_open(const struct ike_config *cfg, char *err, size_t errlen)
+kernel_open(struct ikegwd *gw, char *err, size_t errlen)
 {
+	const struct ike_config *cfg = gw->cfg;
 	const char *want = cfg->kernel_backend ? cfg->kernel_backend : "auto";
 	const struct kernel_backend *ops = NULL;
 	struct kernel *k;
@@ -24,6 +26,7 @@ kernel_open(const struct ike_config *cfg, char *err, size_t errlen)
 		return NULL;
 	}
 	k->ops = ops;
+	k->gw = gw;
 	return k;
 }
 

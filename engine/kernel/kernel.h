@@ -70,16 +70,21 @@ struct kernel_backend {
 	void		(*fini)(struct kernel *);
 };
 
+struct ikegwd;
+
 struct kernel {
 	const struct kernel_backend *ops;
+	struct ikegwd	*gw;		/* event loop, sockets (engine.h) */
 	void		*priv;
 };
 
 /*
  * Opens the backend named in the configuration ("null", "tun", "xfrm",
- * "auto").  Returns NULL with a message in err (e.g. the kernel lacks ESP).
+ * "auto") for the daemon gw (its event base and NAT-T sockets are ready).
+ * A backend that handles ESP in UDP sets gw->esp_input.  Returns NULL with
+ * a message in err (e.g. the kernel lacks ESP).
  */
-struct kernel	*kernel_open(const struct ike_config *, char *err, size_t errlen);
+struct kernel	*kernel_open(struct ikegwd *gw, char *err, size_t errlen);
 void		 kernel_close(struct kernel *);
 
 extern const struct kernel_backend kernel_null;

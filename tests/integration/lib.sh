@@ -29,6 +29,7 @@ itest_init() {
 
 itest_cleanup() {
 	local ns pid
+	gw_stop 2>/dev/null
 	for f in "$T"/*.pid; do
 		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
 	done
@@ -156,6 +157,7 @@ ctl() { "$BIN/ikegwctl" -s "$T/ikegwd.sock" "$@"; }
 gw_start() {	# gw_start [extra ikegwd args]
 	ip netns exec "$GW" "$BIN/ikegwd" -c "$T/engine.json" -d --pidfile "$T/ikegwd.pid" "$@" \
 		>> "$T/ikegwd.log" 2>&1 &
+	disown
 	if ! wait_for 10 test -S "$T/ikegwd.sock"; then
 		fail "ikegwd starts" "$(cat "$T/ikegwd.log")"
 		return 1
@@ -180,6 +182,7 @@ client_start() {
 		load_modular = yes
 		retransmit_tries = 2
 		retransmit_timeout = 1.5
+		keep_alive = 1s
 		plugins {
 			include /etc/strongswan.d/charon/*.conf
 			kernel-libipsec { load = yes }
@@ -201,6 +204,7 @@ client_start() {
 	ip netns exec "$ns" unshare -m --propagation private sh -c \
 		"mount -t tmpfs none /run && echo \$\$ > $T/charon.pid && STRONGSWAN_CONF=$d/strongswan.conf exec /usr/lib/ipsec/charon" \
 		> "$T/charon-stdout.log" 2>&1 &
+	disown
 	if ! wait_for 10 test -S "$d/charon.vici"; then
 		fail "charon starts" "$(cat "$T/charon-stdout.log" "$T/charon.log" 2>/dev/null)"
 		return 1
