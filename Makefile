@@ -30,6 +30,7 @@ DEB_LIBS    := libfcgi-dev libjansson-dev libsqlite3-dev libssl-dev libcrypt-dev
 DEB_RUNTIME := nginx-light sqlite3 openssl nftables iproute2 curl procps passwd util-linux
 DEB_TEST    := strongswan-charon strongswan-swanctl charon-cmd strongswan-pki \
                libcharon-extra-plugins libcharon-extauth-plugins libstrongswan-standard-plugins iperf3 \
+               netcat-openbsd \
                chromium fonts-dejavu-core
 DEB_PKGS    := $(DEB_BUILD) $(DEB_LIBS) $(DEB_RUNTIME) $(DEB_TEST)
 
