@@ -98,6 +98,8 @@ FUZZ_SRCS  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(B)/tests/fuzz/%,$(FUZZ_SRCS))
 TOOL_SRCS  := $(sort $(wildcard tests/pki/*.c))
 TOOL_BINS  := $(patsubst tests/pki/%.c,$(B)/tests/pki/%,$(TOOL_SRCS))
+ITEST_SRCS := $(sort $(wildcard tests/integration/*.c))
+ITEST_BINS := $(patsubst tests/integration/%.c,$(B)/tests/integration/%,$(ITEST_SRCS))
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
 BENCH_BINS := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRCS))
 
@@ -168,6 +170,13 @@ $(B)/tests/pki/%: $(B)/obj/tests/pki/%.o $(LIB_PKI)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIB_PKI) $(LIBS_PKI)
 
+# Helper programs of the namespace tests (tests/integration/*.c), on the engine.
+$(B)/tests/integration/%: $(B)/obj/tests/integration/%.o $(LIB_ENGINE) $(LIB_PKI)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< -Wl,--start-group $(LIB_ENGINE) $(LIB_PKI) -Wl,--end-group \
+		$(LIBS_ENGINE) $(LIBS_PKI)
+
 $(B)/bench/%: $(B)/obj/bench/%.o $(ALL_LIBS)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
@@ -195,7 +204,7 @@ stop:
 	webapp/stack.sh stop
 
 test: deps
-	$(MAKE) all unit $(HTTP_BINS) $(TOOL_BINS) $(BENCH_BINS)
+	$(MAKE) all unit $(HTTP_BINS) $(TOOL_BINS) $(ITEST_BINS) $(BENCH_BINS)
 	$(MAKE) B=build/san SAN=1 unit build/san/bin/ikegwd build/san/bin/ikegwctl
 	$(MAKE) B=build/fuzz CC=clang FUZZ=1 fuzz-build
 	tests/run.sh
