@@ -16,6 +16,8 @@ kernel_open(struct ikegwd *gw, char *err, size_t errlen)
 
 	if (strcmp(want, "null") == 0)
 		ops = &kernel_null;
+	else if (strcmp(want, "tun") == 0 || strcmp(want, "auto") == 0)
+		ops = &kernel_tun;
 	else {
 		snprintf(err, errlen, "kernel backend \"%s\" is not available in this build;"
 		    " use \"null\"", want);
@@ -27,6 +29,10 @@ kernel_open(struct ikegwd *gw, char *err, size_t errlen)
 	}
 	k->ops = ops;
 	k->gw = gw;
+	if (ops->init && ops->init(k, err, errlen) == -1) {
+		free(k);
+		return NULL;
+	}
 	return k;
 }
 
