@@ -29,7 +29,7 @@ DEB_LIBS    := libfcgi-dev libjansson-dev libsqlite3-dev libssl-dev libcrypt-dev
                libcurl4-openssl-dev libevent-dev libmnl-dev libnftables-dev libcmocka-dev
 DEB_RUNTIME := nginx-light sqlite3 openssl nftables iproute2 curl procps passwd util-linux
 DEB_TEST    := strongswan-charon strongswan-swanctl charon-cmd strongswan-pki \
-               libcharon-extra-plugins libcharon-extauth-plugins libstrongswan-standard-plugins iperf3 \
+               libcharon-extra-plugins libcharon-extauth-plugins libstrongswan-standard-plugins iperf3 iputils-ping \
                chromium fonts-dejavu-core
 DEB_PKGS    := $(DEB_BUILD) $(DEB_LIBS) $(DEB_RUNTIME) $(DEB_TEST)
 
@@ -97,6 +97,8 @@ FUZZ_SRCS  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(B)/tests/fuzz/%,$(FUZZ_SRCS))
 TOOL_SRCS  := $(sort $(wildcard tests/pki/*.c))
 TOOL_BINS  := $(patsubst tests/pki/%.c,$(B)/tests/pki/%,$(TOOL_SRCS))
+ITOOL_SRCS := $(sort $(wildcard tests/integration/*.c))
+ITOOL_BINS := $(patsubst tests/integration/%.c,$(B)/tests/integration/%,$(ITOOL_SRCS))
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
 BENCH_BINS := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRCS))
 
@@ -167,6 +169,12 @@ $(B)/tests/pki/%: $(B)/obj/tests/pki/%.o $(LIB_PKI)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIB_PKI) $(LIBS_PKI)
 
+# Helper programs of the integration tests (packet capture and replay).
+$(B)/tests/integration/%: $(B)/obj/tests/integration/%.o
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $<
+
 $(B)/bench/%: $(B)/obj/bench/%.o $(ALL_LIBS)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
@@ -194,7 +202,7 @@ stop:
 	webapp/stack.sh stop
 
 test: deps
-	$(MAKE) all unit $(HTTP_BINS) $(TOOL_BINS) $(BENCH_BINS)
+	$(MAKE) all unit $(HTTP_BINS) $(TOOL_BINS) $(ITOOL_BINS) $(BENCH_BINS)
 	$(MAKE) B=build/san SAN=1 unit
 	$(MAKE) B=build/fuzz CC=clang FUZZ=1 fuzz-build
 	tests/run.sh

@@ -764,9 +764,11 @@ esp_encap(struct esp_table *t, struct esp_sa *sa, uint8_t *pkt, size_t len, uint
     size_t *outlen, time_t now)
 {
 	uint8_t *buf = pkt - ESP_HDR_LEN - sa->ivlen, iv[ESP_IV_MAX], nh;
-	size_t pad, i, plain, total;
+	const uint8_t *src, *dst;
+	size_t pad, i, plain, total, iplen;
 	uint64_t seq;
 	enum esp_drop d;
+	int family;
 
 	if (sa->hard_hit) {
 		d = ESP_DROP_EXPIRED;
@@ -777,6 +779,16 @@ esp_encap(struct esp_table *t, struct esp_sa *sa, uint8_t *pkt, size_t len, uint
 		goto drop;
 	}
 	nh = (pkt[0] >> 4) == 4 ? NH_IPV4 : NH_IPV6;
+	/* RFC 4301 5.1: only what the selectors cover enters the tunnel. */
+	if ((d = inner_addrs(pkt, len, nh, &family, &src, &dst, &iplen)) != ESP_OK) {
+		d = ESP_DROP_MALFORMED;
+		goto drop;
+	}
+	if (!in_nets(sa->ts_local, sa->nts_local, family, src) ||
+	    !in_nets(sa->ts_remote, sa->nts_remote, family, dst)) {
+		d = ESP_DROP_SELECTOR;
+		goto drop;
+	}
 	seq = sa->seq_out + 1;
 	if ((!sa->esn && seq > UINT32_MAX) || seq == 0) {
 		/* RFC 4303 3.3.3: never cycle; the SA must be rekeyed. */

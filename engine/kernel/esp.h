@@ -162,7 +162,9 @@ enum esp_drop	 esp_decap(struct esp_table *, const uint8_t *pkt, size_t len, uin
     size_t outcap, size_t *outlen, struct esp_sa **sap, time_t now);
 
 /*
- * Encapsulates the inner IP packet at pkt[0 .. len) for sa.  The caller
+ * Encapsulates the inner IP packet at pkt[0 .. len) for sa, if its source
+ * and destination lie in the SA's local and remote selectors (else
+ * ESP_DROP_SELECTOR: RFC 4301 5.1, nothing else enters the tunnel).  The caller
  * guarantees ESP_HEADROOM writable bytes before pkt and ESP_TAILROOM after
  * pkt + len.  On ESP_OK the ESP packet is (*outp)[0 .. *outlen); otherwise
  * the drop reason, already counted.

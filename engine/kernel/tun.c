@@ -490,7 +490,7 @@ tun_add(struct kernel *k, const struct kernel_child *c, char *err, size_t errlen
 
 	if (!c->encap) {
 		snprintf(err, errlen, "the tun backend carries ESP in UDP only: the peer is not"
-		    " using NAT-T (set phase1 natt to \"force\")");
+		    " using NAT-T (set phase1 nat_traversal to \"force\")");
 		return -1;
 	}
 	if ((sa = esp_sa_add(ts->tbl, c, k->gw->cfg->legacy_clients, err, errlen)) == NULL)

@@ -625,7 +625,20 @@ test_padding_and_selectors(void **state)
 	assert_int_equal(sealed(&x, p, 96), ESP_DROP_SELECTOR);
 	ip4(p, 84, "10.10.10.5", "10.2.0.10", 0);
 	assert_int_equal(sealed(&x, p, 96), ESP_DROP_SELECTOR);
-	assert_int_equal(x.g->drops[ESP_DROP_SELECTOR], 2);
+	/* Outbound: a source outside our selectors never enters the tunnel. */
+	{
+		uint8_t buf[BUFSZ], *esp;
+		size_t wlen;
+
+		ip4(buf + ESP_HEADROOM, 84, "10.2.0.10", "10.10.10.5", 0);
+		assert_int_equal(esp_encap(x.gt, x.g, buf + ESP_HEADROOM, 84, &esp, &wlen, 1),
+		    ESP_DROP_SELECTOR);
+		ip4(buf + ESP_HEADROOM, 84, "10.1.0.10", "10.10.10.9", 0);
+		assert_int_equal(esp_encap(x.gt, x.g, buf + ESP_HEADROOM, 84, &esp, &wlen, 1),
+		    ESP_DROP_SELECTOR);
+		assert_int_equal(x.g->out.packets, 0);
+	}
+	assert_int_equal(x.g->drops[ESP_DROP_SELECTOR], 4);
 	assert_int_equal(x.g->drops[ESP_DROP_PAD], 2);
 	assert_int_equal(x.g->drops[ESP_DROP_PROTO], 3);
 	assert_int_equal(x.g->in.packets, 2);
