@@ -62,6 +62,7 @@ ikegwd_conf() {
 resp_start() {
 	local d=$T/resp
 	mkdir -p "$d/x509ca" "$d/x509" "$d/private"
+	rm -f "$d/charon.vici"	# charon leaves its socket behind
 	cp "$T/pki/ca.pem" "$d/x509ca/"
 	cp "$T/pki/server.pem" "$d/x509/"
 	cp "$T/pki/server.key" "$d/private/"
@@ -115,10 +116,12 @@ resp_start() {
 }
 
 resp_stop() {
-	[ -f "$T/resp.pid" ] && kill "$(cat "$T/resp.pid")" 2>/dev/null
-	wait_for 5 test ! -S "$T/resp/charon.vici"
-	sleep 0.5
-	rm -f "$T/resp.pid"
+	local pid
+	[ -f "$T/resp.pid" ] || return 0
+	pid=$(cat "$T/resp.pid")
+	kill "$pid" 2>/dev/null
+	wait_for 5 sh -c "! kill -0 $pid" || kill -9 "$pid" 2>/dev/null
+	rm -f "$T/resp.pid" "$T/resp/charon.vici"
 }
 
 # ---------------------------------------------------------------- measuring

@@ -60,7 +60,7 @@ enum esp_drop {
 	ESP_DROP_EXPIRED,	/* hard byte/packet limit reached */
 	ESP_DROP_NO_SA,		/* outbound: no CHILD SA for the destination */
 	ESP_DROP_SEQ,		/* outbound: sequence numbers exhausted */
-	ESP_DROP_TOO_BIG,	/* outbound: no room for the ESP overhead */
+	ESP_DROP_TOO_BIG,	/* outbound: larger than the TUN read buffer */
 	ESP_DROP_IO,		/* the TUN write or the UDP send failed */
 	ESP_DROP_MAX
 };

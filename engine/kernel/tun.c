@@ -380,6 +380,11 @@ on_tun_read(evutil_socket_t fd, short what, void *arg)
 				more = 0;
 				break;
 			}
+			if (r >= TUN_PKT_MAX) {
+				/* Maybe cut short: larger than any MTU we set. */
+				esp_count_drop(ts->tbl, NULL, ESP_DROP_TOO_BIG);
+				continue;
+			}
 			if ((pkt[0] >> 4) == 4 && r >= 20) {
 				family = AF_INET;
 				sa = esp_route_lookup(ts->tbl, AF_INET, pkt + 16);
