@@ -29,7 +29,9 @@ DEB_LIBS    := libfcgi-dev libjansson-dev libsqlite3-dev libssl-dev libcrypt-dev
                libcurl4-openssl-dev libevent-dev libmnl-dev libnftables-dev libcmocka-dev
 DEB_RUNTIME := nginx-light sqlite3 openssl nftables iproute2 curl procps passwd util-linux
 DEB_TEST    := strongswan-charon strongswan-swanctl charon-cmd strongswan-pki \
-               libcharon-extra-plugins libcharon-extauth-plugins libstrongswan-standard-plugins iperf3 iputils-ping \
+               libcharon-extra-plugins libcharon-extauth-plugins libstrongswan-standard-plugins iperf3 \
+               netcat-openbsd \
+               iputils-ping \
                chromium fonts-dejavu-core
 DEB_PKGS    := $(DEB_BUILD) $(DEB_LIBS) $(DEB_RUNTIME) $(DEB_TEST)
 

@@ -89,6 +89,10 @@ struct child_sa {
 	time_t		 rekey_at;	/* soft lifetime */
 	time_t		 expire_at;	/* hard lifetime */
 	int		 installed;
+	int		 rekeyed;	/* a newer CHILD SA replaced it */
+	uint64_t	 hard_bytes, hard_packets;	/* 0: no limit */
+	uint8_t		 ni[IKE_NONCE_MAX], nr[IKE_NONCE_MAX];	/* for collisions (2.8.1) */
+	size_t		 nilen, nrlen;
 	uint64_t	 bytes_in, bytes_out, packets_in, packets_out;
 };
 
@@ -171,7 +175,11 @@ struct ike_sa {
 	int		 req_pending;
 	int		 req_kind;	/* REQ_* */
 	int		 req_tries;
+	int		 req_max;	/* transmissions before giving up */
+	int		 req_interval;	/* seconds between them (0: exponential) */
 	struct event	*retx;
+	int		 rekeyed;	/* replaced by a rekeyed IKE SA; waits for Delete */
+	int		 dpd_misses;
 
 	/* authentication */
 	uint8_t		*idi_body;	/* IDi' (RFC 7296 2.15) */
@@ -202,8 +210,9 @@ struct ike_sa {
 	struct event	*timer;
 };
 
-#define REQ_DELETE	1
-#define REQ_DPD		2
+#define REQ_DELETE	1	/* Delete of the IKE SA */
+#define REQ_DPD		2	/* empty INFORMATIONAL: liveness */
+#define REQ_DELETE_CHILD 3	/* Delete of one CHILD SA */
 
 struct ike_stats {
 	uint64_t	 rx, tx, rx_invalid, rx_retransmit, tx_retransmit;
@@ -321,17 +330,22 @@ void	 exch_init(struct ikegwd *, const struct ike_msg *, const uint8_t *buf, siz
     const struct sockaddr_storage *local, const struct sockaddr_storage *remote, int natt);
 void	 exch_auth(struct ike_sa *, const struct ike_msg *);
 void	 exch_info(struct ike_sa *, const struct ike_msg *);
-void	 exch_info_response(struct ike_sa *, const struct ike_msg *);
+void	 exch_info_response(struct ike_sa *, const struct ike_msg *, int kind);
 void	 exch_child(struct ike_sa *, const struct ike_msg *);
 /* Sends a Delete for the IKE SA (terminate, shutdown). */
 void	 exch_delete_ike(struct ike_sa *);
+/* Sends a Delete for one CHILD SA (hard lifetime) and removes it. */
+void	 exch_delete_child(struct ike_sa *, struct child_sa *);
+/* Sends a liveness check (dead peer detection). */
+void	 exch_dpd(struct ike_sa *);
 
 /* ---------------------------------------------------------------- proposal.c */
 
-/* Chooses an IKE proposal from the peer's SA payload.  Returns the index of
-   the chosen peer proposal and fills *out, or -1 (NO_PROPOSAL_CHOSEN). */
+/* Chooses an IKE proposal from the peer's SA payload (spi_size 0 in
+   IKE_SA_INIT, 8 when rekeying).  Returns the index of the chosen peer
+   proposal and fills *out, or -1 (NO_PROPOSAL_CHOSEN). */
 int	 proposal_select_ike(const struct ike_config *, const struct cfg_phase1 *,
-    const struct ike_pl_sa *, struct cfg_proposal *out);
+    const struct ike_pl_sa *, uint8_t spi_size, struct cfg_proposal *out);
 /* Same for ESP against the phase 2 list; pfs_group: KE group offered (0 none). */
 int	 proposal_select_esp(const struct ike_config *, const struct cfg_phase1 *,
     const struct ike_prop *props, size_t nprops, uint16_t pfs_group,

@@ -26,6 +26,7 @@
 #include "ctl/ctl.h"
 #include "ike/cert.h"
 #include "pool/pool.h"
+#include "fw/fw.h"
 
 static struct ikegwd gw_state;
 static char *config_path;
@@ -117,6 +118,28 @@ still_fits(struct ike_sa *sa, const struct ike_config *cfg, const struct cfg_pha
 
 json_t *ikegwd_apply(struct ikegwd *, const char *);
 
+/*
+ * Applies the configuration's firewall (nftables, one transaction).  Only
+ * when the model is present and enabled; the kernel keeps the previous
+ * ruleset when it refuses the new one.  0 or -1 with err.
+ */
+static int
+firewall_apply(const struct ike_config *cfg, char *err, size_t errlen)
+{
+	char *rules;
+	int rc;
+
+	if (cfg->fw == NULL || !cfg->fw->enabled)
+		return 0;
+	if ((rules = fw_render_nft(cfg->fw)) == NULL) {
+		snprintf(err, errlen, "out of memory rendering the firewall");
+		return -1;
+	}
+	rc = fw_apply_nft(rules, 0, err, errlen);
+	free(rules);
+	return rc;
+}
+
 json_t *
 ikegwd_apply(struct ikegwd *gw, const char *path)
 {
@@ -149,9 +172,18 @@ ikegwd_apply(struct ikegwd *gw, const char *path)
 		ike_config_free(cfg);
 		return json_pack("{s:b, s:s}", "ok", 0, "error", err);
 	}
+	/* The firewall first: if the kernel refuses it, nothing else changes. */
+	if (firewall_apply(cfg, err, sizeof(err)) == -1) {
+		ike_certs_free(certs);
+		ike_config_free(cfg);
+		log_err("apply refused: %s", err);
+		return json_pack("{s:b, s:s}", "ok", 0, "error", err);
+	}
 	if (pool_set_reconfigure(gw->pools, cfg->pools, cfg->npools, NULL, err, sizeof(err)) != POOL_OK) {
 		ike_certs_free(certs);
 		ike_config_free(cfg);
+		/* Put the running firewall back. */
+		(void)firewall_apply(gw->cfg, err + strlen(err), sizeof(err) - strlen(err));
 		return json_pack("{s:b, s:s}", "ok", 0, "error", err);
 	}
 	old = gw->cfg;
@@ -279,6 +311,10 @@ main(int argc, char **argv)
 	gw->started = time(NULL);
 	if ((gw->base = event_base_new()) == NULL) {
 		log_err("libevent: cannot create the event loop");
+		return 1;
+	}
+	if (firewall_apply(gw->cfg, err, sizeof(err)) == -1) {
+		log_err("%s", err);
 		return 1;
 	}
 	if ((gw->certs = ike_certs_load(gw->cfg, err, sizeof(err))) == NULL ||

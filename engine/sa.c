@@ -274,21 +274,58 @@ sa_free_all(struct ikegwd *gw)
 
 /* ---------------------------------------------------------------- timers */
 
-/* The SA's next deadline: half-open timeout, reassembly timeout, lifetime. */
+/* The last time we heard from the peer: IKE messages or ESP traffic. */
+static time_t
+last_activity(struct ike_sa *sa)
+{
+	struct kernel_stats st;
+	struct child_sa *c;
+	time_t t = sa->last_in ? sa->last_in : sa->established;
+
+	for (c = sa->children; c; c = c->next)
+		if (c->installed && sa->gw->kernel->ops->stats(sa->gw->kernel, c->spi_in, &st) == 0 &&
+		    st.last_in > t)
+			t = st.last_in;
+	return t;
+}
+
+static time_t
+earliest(time_t a, time_t b)
+{
+	if (a == 0)
+		return b;
+	if (b == 0)
+		return a;
+	return a < b ? a : b;
+}
+
+/*
+ * The SA's next deadline: half-open timeout, reassembly timeout, IKE and
+ * CHILD lifetimes, dead peer detection.
+ */
 void
 sa_schedule(struct ike_sa *sa)
 {
 	time_t now = time(NULL), at = 0;
+	struct child_sa *c;
 	struct timeval tv;
 
 	if (sa->state == SA_DEAD || sa->timer == NULL)
 		return;
 	if (sa->state == SA_HALF_OPEN || sa->state == SA_AUTH)
 		at = sa->created + IKE_HALF_OPEN_TIMEOUT;
-	else if (sa->expire_at)
+	else if (sa->state == SA_ESTABLISHED) {
 		at = sa->expire_at;
-	if (sa->frag.total && (at == 0 || sa->frag.started + IKE_FRAG_TIMEOUT < at))
-		at = sa->frag.started + IKE_FRAG_TIMEOUT;
+		for (c = sa->children; c; c = c->next)
+			at = earliest(at, c->expire_at);
+		if (sa->p1 && sa->p1->dpd_delay && !sa->req_pending && !sa->rekeyed)
+			at = earliest(at, last_activity(sa) + (time_t)sa->p1->dpd_delay);
+		/* Byte and packet limits are checked now and then. */
+		if (sa->children)
+			at = earliest(at, now + 10);
+	}
+	if (sa->frag.total)
+		at = earliest(at, sa->frag.started + IKE_FRAG_TIMEOUT);
 	event_del(sa->timer);
 	if (at == 0)
 		return;
@@ -297,10 +334,27 @@ sa_schedule(struct ike_sa *sa)
 	event_add(sa->timer, &tv);
 }
 
+/* Hard byte/packet limits reached (the soft ones are the client's to act on). */
+static int
+child_over_limit(struct ike_sa *sa, struct child_sa *c)
+{
+	struct kernel_stats st;
+
+	if (!c->installed || sa->gw->kernel->ops->stats(sa->gw->kernel, c->spi_in, &st) != 0)
+		return 0;
+	c->bytes_in = st.bytes_in;
+	c->bytes_out = st.bytes_out;
+	c->packets_in = st.packets_in;
+	c->packets_out = st.packets_out;
+	return c->hard_bytes && st.bytes_in + st.bytes_out >= c->hard_bytes ? 1 :
+	    c->hard_packets && st.packets_in + st.packets_out >= c->hard_packets;
+}
+
 static void
 sa_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct ike_sa *sa = arg;
+	struct child_sa *c, *next;
 	time_t now = time(NULL);
 
 	(void)fd;
@@ -314,10 +368,28 @@ sa_timer(evutil_socket_t fd, short what, void *arg)
 		sa_kill(sa, "not authenticated in time");
 		return;
 	}
-	if (sa->state == SA_ESTABLISHED && sa->expire_at && sa->expire_at <= now) {
-		exch_delete_ike(sa);
+	if (sa->state != SA_ESTABLISHED) {
+		sa_schedule(sa);
 		return;
 	}
+	if (sa->expire_at && sa->expire_at <= now) {
+		if (sa->rekeyed)
+			sa_kill(sa, "replaced by its rekeyed successor");
+		else
+			exch_delete_ike(sa);
+		return;
+	}
+	for (c = sa->children; c; c = next) {
+		next = c->next;
+		if ((c->expire_at && c->expire_at <= now) || child_over_limit(sa, c)) {
+			if (sa->req_pending)
+				continue;	/* one request at a time; next tick */
+			exch_delete_child(sa, c);
+		}
+	}
+	if (sa->p1 && sa->p1->dpd_delay && !sa->req_pending && !sa->rekeyed &&
+	    last_activity(sa) + (time_t)sa->p1->dpd_delay <= now)
+		exch_dpd(sa);
 	sa_schedule(sa);
 }
 

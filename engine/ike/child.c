@@ -370,6 +370,8 @@ child_create(struct ike_sa *sa, struct ike_out *out, const uint8_t *gir, size_t 
 		    p1->phase2[k].life_packets < kc.hard_packets))
 			kc.hard_packets = p1->phase2[k].life_packets;
 	}
+	c->hard_bytes = kc.hard_bytes;
+	c->hard_packets = kc.hard_packets;
 	kc.soft_bytes = kc.hard_bytes / 10 * 9;
 	kc.soft_packets = kc.hard_packets / 10 * 9;
 	if (sa->gw->kernel->ops->add(sa->gw->kernel, &kc, err, sizeof(err)) == -1) {

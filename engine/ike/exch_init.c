@@ -93,7 +93,7 @@ exch_init(struct ikegwd *gw, const struct ike_msg *m, const uint8_t *buf, size_t
 			ike_init_notify(gw, &m->hdr, local, remote, natt, IKE_N_COOKIE, cookie, clen);
 		return;
 	}
-	if ((idx = proposal_select_ike(gw->cfg, p1, &sap->u.sa, &chosen)) < 0) {
+	if ((idx = proposal_select_ike(gw->cfg, p1, &sap->u.sa, 0, &chosen)) < 0) {
 		log_info("IKE_SA_INIT from %s: no acceptable proposal%s", a,
 		    gw->cfg->legacy_clients ? "" : " (legacy algorithms are off)");
 		gw->stats.init_refused++;

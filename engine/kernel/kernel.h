@@ -90,7 +90,7 @@ struct kernel {
 	 * from the event loop when the SA whose inbound SPI is spi_in crossed
 	 * its soft (hard 0: rekey now) or hard (hard 1: the SA no longer
 	 * passes traffic) byte or packet limit.  NULL: the backend logs the
-	 * soft limit and deletes the IKE SA at the hard one.
+	 * soft limit and deletes the CHILD SA at the hard one.
 	 */
 	void		(*expired)(struct kernel *, uint32_t spi_in, int hard);
 };

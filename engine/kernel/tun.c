@@ -14,9 +14,10 @@
  * (the client's virtual address, normally a /32) are routed to the TUN
  * device over rtnetlink while the SA exists; a route shared by two SAs
  * (a client reconnecting) stays until the last one goes.  Volume limits
- * crossed in the data path are acted on from a deferred event: the hard
- * limit deletes the IKE SA (the engine cannot rekey a CHILD SA yet), the
- * soft one is logged, unless the engine set kernel->expired.
+ * crossed in the data path are acted on from a deferred event: at the hard
+ * limit the SA stops passing traffic and its CHILD SA is deleted at once,
+ * the soft one is logged (the client rekeys), unless the engine set
+ * kernel->expired.
  */
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -246,6 +247,7 @@ on_expire(evutil_socket_t fd, short what, void *arg)
 	struct tun_state *ts = arg;
 	struct kernel *k = ts->k;
 	struct expiry_list l;
+	struct child_sa *c;
 	struct ike_sa *sa;
 	size_t i;
 
@@ -260,10 +262,14 @@ on_expire(evutil_socket_t fd, short what, void *arg)
 			k->expired(k, l.v[i].spi_in, l.v[i].hard);
 			continue;
 		}
-		/* No CHILD rekeying yet: at the hard limit the IKE SA goes and
-		   the client reconnects with fresh keys. */
-		if (l.v[i].hard && (sa = sa_find_id(k->gw, l.v[i].ike_sa_id)) != NULL)
-			exch_delete_ike(sa);
+		/* The soft limit is the client's to act on (it rekeys); at the
+		   hard one the CHILD SA goes now rather than at the engine's
+		   next periodic check (which also catches it when a request
+		   of ours is outstanding). */
+		if (l.v[i].hard && (sa = sa_find_id(k->gw, l.v[i].ike_sa_id)) != NULL &&
+		    sa->state == SA_ESTABLISHED && !sa->req_pending &&
+		    (c = child_find_in(sa, l.v[i].spi_in)) != NULL)
+			exch_delete_child(sa, c);
 	}
 	if (esp_table_expiry_pending(ts->tbl))
 		event_active(ts->ev_expire, 0, 0);
