@@ -18,6 +18,7 @@
 #      has no tunnel route to 10.2.0.0/24.  (A client cannot be made to send
 #      inner packets outside its own policy, so the inbound selector check
 #      is covered by tests/unit/test_esp.c and the fuzz target.)
+#  (4) a CHILD SA rekey by the client moves the traffic to the new SA.
 . "$(dirname "$0")/lib.sh"
 itest_init dataplane
 if [ ! -x "$ITOOLS/esptool" ]; then
@@ -167,4 +168,19 @@ check_match "cbc: connects" "CHILD_SA net\{[0-9]+\} established" "$out"
 check_match "cbc: the data plane holds AES-CBC/HMAC-SHA2-256-128" \
 	'"integrity": "HMAC_SHA2_256_128"' "$(ctl --json kernel-sas)"
 run_traffic cbc
+
+# (4) a CHILD rekey by the client: the new SA takes over, the old one goes,
+# and the shared /32 route survives the old SA's removal.
+old_spi=$(ctl --json kernel-sas | grep -o '"spi_in": "[0-9a-f]*"' | head -1)
+sw --rekey --child net > "$T/rekey.log" 2>&1
+wait_for 10 sh -c "[ \$($BIN/ikegwctl -s $T/ikegwd.sock --json kernel-sas | grep -c '\"spi_in\"') -eq 1 ] &&
+	! $BIN/ikegwctl -s $T/ikegwd.sock --json kernel-sas | grep -q '$old_spi'"
+new_spi=$(ctl --json kernel-sas | grep -o '"spi_in": "[0-9a-f]*"' | head -1)
+check "rekey: one data plane SA, a new SPI ($old_spi -> $new_spi)" \
+	test -n "$new_spi" -a "$new_spi" != "$old_spi"
+vip=$(client_sas | grep -oE '\[10\.10\.10\.[0-9]+\]' | head -1 | tr -d '[]')
+check "rekey: route to $vip kept" sh -c "ip -n $GW route show $vip | grep -q 'dev ipsec0'"
+out=$(ip netns exec "$RW" ping -c 5 -i 0.1 -W 2 10.1.0.10 2>&1)
+check_match "rekey: traffic flows on the new SA" "5 received" "$out"
+check "rekey: the new SA counted it" test "$(child_field packets_in)" -ge 5
 sw --terminate --ike cbc > /dev/null 2>&1
