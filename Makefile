@@ -205,7 +205,7 @@ stop:
 
 test: deps
 	$(MAKE) all unit $(HTTP_BINS) $(TOOL_BINS) $(ITOOL_BINS) $(BENCH_BINS)
-	$(MAKE) B=build/san SAN=1 unit
+	$(MAKE) B=build/san SAN=1 unit build/san/bin/ikegwd build/san/bin/ikegwctl
 	$(MAKE) B=build/fuzz CC=clang FUZZ=1 fuzz-build
 	tests/run.sh
 

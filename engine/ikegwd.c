@@ -69,7 +69,7 @@ still_fits(struct ike_sa *sa, const struct ike_config *cfg, const struct cfg_pha
 	int hit;
 
 	for (i = 0; i < cfg->nphase1; i++)
-		if (strcmp(cfg->phase1[i].name, sa->p1_name) == 0)
+		if (strcmp(cfg->phase1[i].name, SA_STR(sa->p1_name)) == 0)
 			p1 = &cfg->phase1[i];
 	*p1out = p1;
 	if (p1 == NULL || !p1->enabled)
@@ -83,7 +83,7 @@ still_fits(struct ike_sa *sa, const struct ike_config *cfg, const struct cfg_pha
 		    p1->proposals[i].integ == (sa->integ ? sa->integ->ia_id : IKE_INTEG_NONE);
 	if (!hit)
 		return *why = "its algorithms are no longer allowed", 0;
-	if (*sa->user) {
+	if (sa->user) {
 		if ((u = ike_config_user(cfg, sa->user)) == NULL)
 			return *why = "the user was removed or disabled", 0;
 		if (p1->auth == CFG_AUTH_EAP_MSCHAPV2 && !u->has_nt_hash)
@@ -94,7 +94,7 @@ still_fits(struct ike_sa *sa, const struct ike_config *cfg, const struct cfg_pha
 	if (sa->have_vip4 || sa->have_vip6) {
 		const struct cfg_pool *pool = p1->pool ? ike_config_pool(cfg, p1->pool) : NULL;
 
-		if (pool == NULL || strcmp(pool->name, sa->pool) != 0 ||
+		if (pool == NULL || strcmp(pool->name, SA_STR(sa->pool)) != 0 ||
 		    (sa->have_vip4 && !cfg_net_contains(&pool->v4, AF_INET,
 		    (const uint8_t *)&sa->vip4)) ||
 		    (sa->have_vip6 && !cfg_net_contains(&pool->v6, AF_INET6,

@@ -26,8 +26,15 @@ dgram_add(struct dgram_set *ds, const uint8_t *p, size_t len, int natt)
 	uint8_t *d;
 	size_t off = natt ? IKE_NON_ESP_MARKER_LEN : 0;
 
+	struct dgram *nd;
+
 	if (ds->n >= IKE_MAX_DGRAMS || (d = malloc(len + off)) == NULL)
 		return -1;
+	if ((nd = realloc(ds->d, (ds->n + 1) * sizeof(*nd))) == NULL) {
+		free(d);
+		return -1;
+	}
+	ds->d = nd;
 	memset(d, 0, off);
 	memcpy(d + off, p, len);
 	ds->d[ds->n].data = d;
@@ -310,25 +317,22 @@ static int
 frag_add(struct ike_sa *sa, const struct ike_hdr *h, const struct ike_pl_skf *f,
     const uint8_t *plain, size_t plainlen, uint8_t **out, size_t *outlen)
 {
-	struct frag_state *fs = &sa->frag;
+	struct frag_state *fs = sa->frag;
 	size_t i, total = 0;
 	uint8_t *p;
 
 	if (f->total > IKE_MAX_DGRAMS || f->num == 0 || f->num > f->total)
 		return -1;
-	if (fs->total && (fs->msgid != h->msgid || fs->total != f->total)) {
+	if (fs && (fs->msgid != h->msgid || fs->total != f->total)) {
 		/* A newer message replaces an unfinished older one (7383 2.6.1). */
 		if (h->msgid < fs->msgid)
 			return 0;
-		for (i = 0; i <= IKE_MAX_DGRAMS; i++) {
-			free(fs->part[i]);
-			fs->part[i] = NULL;
-			fs->partlen[i] = 0;
-		}
-		sa->gw->frag_bytes -= fs->bytes;
-		memset(fs, 0, sizeof(*fs));
+		sa_frag_reset(sa);
+		fs = NULL;
 	}
-	if (fs->total == 0) {
+	if (fs == NULL) {
+		if ((fs = sa->frag = calloc(1, sizeof(*fs))) == NULL)
+			return -1;
 		fs->msgid = h->msgid;
 		fs->total = f->total;
 		fs->exchange = h->exchange;
@@ -404,9 +408,8 @@ decrypt_msg(struct ike_sa *sa, const struct ike_hdr *h, const uint8_t *buf, size
 		pt = NULL;
 		if (r <= 0)
 			return r;
-		first = sa->frag.first_next;
-		sa->gw->frag_bytes -= sa->frag.bytes;
-		memset(&sa->frag, 0, sizeof(sa->frag));
+		first = sa->frag->first_next;
+		sa_frag_reset(sa);
 		pt = whole;
 		ptlen = wlen;
 		log_msg(LOG_DEBUG, sa->id, "reassembled %s from fragments (%zu bytes)",

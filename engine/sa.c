@@ -150,23 +150,69 @@ dgram_set_free(struct dgram_set *ds)
 
 	for (i = 0; i < ds->n; i++)
 		free(ds->d[i].data);
+	free(ds->d);
 	memset(ds, 0, sizeof(*ds));
 }
 
-static void
-frag_reset(struct ike_sa *sa)
+void
+sa_frag_reset(struct ike_sa *sa)
 {
 	size_t i;
 
+	if (sa->frag == NULL)
+		return;
 	for (i = 0; i <= IKE_MAX_DGRAMS; i++) {
-		if (sa->frag.part[i]) {
-			explicit_bzero(sa->frag.part[i], sa->frag.partlen[i]);
-			free(sa->frag.part[i]);
+		if (sa->frag->part[i]) {
+			explicit_bzero(sa->frag->part[i], sa->frag->partlen[i]);
+			free(sa->frag->part[i]);
 		}
 	}
-	if (sa->gw->frag_bytes >= sa->frag.bytes)
-		sa->gw->frag_bytes -= sa->frag.bytes;
-	memset(&sa->frag, 0, sizeof(sa->frag));
+	if (sa->gw->frag_bytes >= sa->frag->bytes)
+		sa->gw->frag_bytes -= sa->frag->bytes;
+	free(sa->frag);
+	sa->frag = NULL;
+}
+
+void
+sa_set_str(char **field, const char *value)
+{
+	char *v = value ? strdup(value) : NULL;
+
+	if (value && v == NULL)
+		abort();
+	free(*field);
+	*field = v;
+}
+
+static void
+free_bytes(uint8_t **p, size_t *len)
+{
+	if (*p) {
+		explicit_bzero(*p, *len);
+		free(*p);
+	}
+	*p = NULL;
+	*len = 0;
+}
+
+void
+sa_handshake_done(struct ike_sa *sa)
+{
+	free_bytes(&sa->ni, &sa->nilen);
+	free_bytes(&sa->nr, &sa->nrlen);
+	free_bytes(&sa->init_req, &sa->init_req_len);
+	free_bytes(&sa->init_resp, &sa->init_resp_len);
+	free_bytes(&sa->idi_body, &sa->idi_len);
+	if (sa->eap) {
+		eap_wipe(sa->eap);
+		free(sa->eap);
+		sa->eap = NULL;
+	}
+	if (sa->creq) {
+		child_req_free(sa->creq);
+		free(sa->creq);
+		sa->creq = NULL;
+	}
 }
 
 static void
@@ -202,15 +248,16 @@ sa_free(struct ike_sa *sa)
 		event_free(sa->retx);
 	dgram_set_free(&sa->cached);
 	dgram_set_free(&sa->req);
-	frag_reset(sa);
-	child_req_free(&sa->creq);
-	free(sa->init_req);
-	free(sa->init_resp);
-	free(sa->idi_body);
+	sa_frag_reset(sa);
+	sa_handshake_done(sa);
+	free(sa->p1_name);
+	free(sa->peer_id);
+	free(sa->eap_id);
+	free(sa->user);
+	free(sa->pool);
 	ike_keys_wipe(&sa->keys);
 	ike_sk_wipe(&sa->sk_in);
 	ike_sk_wipe(&sa->sk_out);
-	eap_wipe(&sa->eap);
 	explicit_bzero(sa, sizeof(*sa));
 	free(sa);
 }
@@ -324,8 +371,8 @@ sa_schedule(struct ike_sa *sa)
 		if (sa->children)
 			at = earliest(at, now + 10);
 	}
-	if (sa->frag.total)
-		at = earliest(at, sa->frag.started + IKE_FRAG_TIMEOUT);
+	if (sa->frag && sa->frag->total)
+		at = earliest(at, sa->frag->started + IKE_FRAG_TIMEOUT);
 	event_del(sa->timer);
 	if (at == 0)
 		return;
@@ -359,9 +406,9 @@ sa_timer(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (sa->frag.total && sa->frag.started + IKE_FRAG_TIMEOUT <= now) {
-		log_msg(LOG_DEBUG, sa->id, "fragments of message %u timed out", sa->frag.msgid);
-		frag_reset(sa);
+	if (sa->frag && sa->frag->started + IKE_FRAG_TIMEOUT <= now) {
+		log_msg(LOG_DEBUG, sa->id, "fragments of message %u timed out", sa->frag->msgid);
+		sa_frag_reset(sa);
 	}
 	if ((sa->state == SA_HALF_OPEN || sa->state == SA_AUTH) &&
 	    sa->created + IKE_HALF_OPEN_TIMEOUT <= now) {
@@ -475,9 +522,10 @@ sa_json(struct ike_sa *sa)
 	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:b, s:b, s:b,"
 	    " s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:o, s:o}",
 	    "id", (json_int_t)sa->id, "state", sa_state_name(sa->state),
-	    "connection", sa->p1_name, "spi_i", si, "spi_r", sr,
+	    "connection", SA_STR(sa->p1_name), "spi_i", si, "spi_r", sr,
 	    "local_id", sa->p1 && sa->p1->local_id.value ? sa->p1->local_id.value : "",
-	    "remote_id", sa->peer_id, "eap_id", sa->eap_id, "user", sa->user,
+	    "remote_id", SA_STR(sa->peer_id), "eap_id", SA_STR(sa->eap_id),
+	    "user", SA_STR(sa->user),
 	    "remote", net_addr_str(&sa->remote, remote, sizeof(remote)),
 	    "remote_port", net_port(&sa->remote),
 	    "nat_remote", sa->nat_peer, "nat_local", sa->nat_local, "natt", sa->natt,

@@ -72,9 +72,10 @@ cmd_terminate(struct ikegwd *gw, json_t *req)
 			continue;
 		if (json_is_integer(idv) && (json_int_t)sa->id != json_integer_value(idv))
 			continue;
-		if (json_is_string(who) && strcasecmp(sa->peer_id, json_string_value(who)) != 0 &&
-		    strcasecmp(sa->eap_id, json_string_value(who)) != 0 &&
-		    strcasecmp(sa->user, json_string_value(who)) != 0)
+		if (json_is_string(who) &&
+		    strcasecmp(SA_STR(sa->peer_id), json_string_value(who)) != 0 &&
+		    strcasecmp(SA_STR(sa->eap_id), json_string_value(who)) != 0 &&
+		    strcasecmp(SA_STR(sa->user), json_string_value(who)) != 0)
 			continue;
 		log_msg(LOG_INFO, sa->id, "terminated by the administrator");
 		exch_delete_ike(sa);

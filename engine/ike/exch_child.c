@@ -166,7 +166,7 @@ rekey_ike(struct ike_sa *sa, const struct ike_msg *m, const struct ike_pl *sap,
 		goto out;
 	}
 	/* The new SA inherits everything that is not keys: who, what, where. */
-	snprintf(nsa->p1_name, sizeof(nsa->p1_name), "%s", sa->p1_name);
+	sa_set_str(&nsa->p1_name, sa->p1_name);
 	nsa->p1 = sa->p1;
 	nsa->natt = sa->natt;
 	nsa->nat_peer = sa->nat_peer;
@@ -175,10 +175,10 @@ rekey_ike(struct ike_sa *sa, const struct ike_msg *m, const struct ike_pl *sap,
 	nsa->peer_mobike = sa->peer_mobike;
 	nsa->peer_hashes = sa->peer_hashes;
 	nsa->auth_method = sa->auth_method;
-	memcpy(nsa->peer_id, sa->peer_id, sizeof(nsa->peer_id));
-	memcpy(nsa->eap_id, sa->eap_id, sizeof(nsa->eap_id));
-	memcpy(nsa->user, sa->user, sizeof(nsa->user));
-	memcpy(nsa->pool, sa->pool, sizeof(nsa->pool));
+	sa_set_str(&nsa->peer_id, sa->peer_id);
+	sa_set_str(&nsa->eap_id, sa->eap_id);
+	sa_set_str(&nsa->user, sa->user);
+	sa_set_str(&nsa->pool, sa->pool);
 	nsa->have_vip4 = sa->have_vip4;
 	nsa->have_vip6 = sa->have_vip6;
 	nsa->vip4 = sa->vip4;
@@ -222,7 +222,7 @@ exch_child(struct ike_sa *sa, const struct ike_msg *m)
 	const struct ike_pl *np = ike_msg_find(m, IKE_PL_NONCE, NULL);
 	const struct ike_pl *kep = ike_msg_find(m, IKE_PL_KE, NULL);
 	const struct ike_pl *rk = ike_msg_find_notify(m, IKE_N_REKEY_SA);
-	struct child_sa *old = NULL, *c;
+	struct child_sa *old = NULL;
 	struct child_req req;
 	struct ike_out o;
 	uint8_t pub[IKE_DH_PUB_MAX], gir[IKE_DH_SECRET_MAX], nr[IKE_NONCE_LEN], grp[2];
@@ -300,13 +300,6 @@ exch_child(struct ike_sa *sa, const struct ike_msg *m)
 		ike_gen_ke(&o.g, group, pub, publen);
 	(void)ike_respond(sa, CREATE_CHILD_SA, m->hdr.msgid, &o);
 	ike_out_free(&o);
-	c = sa->children;	/* child_create puts the new one first */
-	if (c) {
-		memcpy(c->ni, np->u.nonce.data, np->u.nonce.len);
-		c->nilen = np->u.nonce.len;
-		memcpy(c->nr, nr, sizeof(nr));
-		c->nrlen = sizeof(nr);
-	}
 	if (old != NULL) {
 		/* The client deletes the old one; if it never does, it expires. */
 		old->rekeyed = 1;

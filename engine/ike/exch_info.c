@@ -98,8 +98,6 @@ exch_info_response(struct ike_sa *sa, const struct ike_msg *m, int kind)
 	(void)m;
 	if (kind == REQ_DELETE || sa->state == SA_DELETING)
 		sa_kill(sa, "deleted");
-	else if (kind == REQ_DPD)
-		sa->dpd_misses = 0;
 	sa_schedule(sa);
 }
 
