@@ -47,7 +47,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <math.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -729,7 +728,7 @@ struct ini {
 	size_t		 err_len;
 
 	/* probe knobs */
-	int		 no_retry;	/* report COOKIE / INVALID_KE instead of retrying */
+	int		 no_retry;	/* report INVALID_KE instead of retrying */
 	uint16_t	 ke_override;	/* KE group different from the SA's */
 	uint8_t		 crit_type;	/* add an unknown critical payload */
 };
@@ -1012,11 +1011,6 @@ on_init(struct ini *s, const uint8_t *buf, size_t len)
 		goto out;
 	}
 	if ((n = ike_msg_find_notify(&m, IKE_N_COOKIE)) != NULL) {
-		if (s->no_retry) {
-			save_error(s, n);
-			rc = ini_fail(s, "COOKIE", "responder asked for a cookie");
-			goto out;
-		}
 		if (++s->ncookies > MAX_COOKIES || n->u.notify.len == 0 ||
 		    n->u.notify.len > sizeof(s->cookie)) {
 			rc = ini_fail(s, "cookie_loop", "COOKIE %d times (length %zu)", s->ncookies,
@@ -2453,11 +2447,16 @@ cmp_u32(const void *a, const void *b)
 static double
 pct(const double *v, size_t n, double p)
 {
+	double want = p / 100.0 * (double)n;
 	size_t k;
 
 	if (n == 0)
 		return 0;
-	k = (size_t)ceil(p / 100.0 * (double)n);
+	k = (size_t)want;
+	if ((double)k < want)
+		k++;	/* the rank is ceil(p% of n), without libm */
+	if (k > n)
+		k = n;
 	return v[k ? k - 1 : 0];
 }
 
@@ -2753,6 +2752,28 @@ probe_xchg(struct probe *p, struct ini *s, struct dgrams *raw)
 	}
 }
 
+/*
+ * IKE_SA_INIT to the end, through COOKIE and INVALID_KE rounds: INI_SEND
+ * with s->state == IS_AUTH when the IKE SA exists.  again (when not NULL)
+ * receives the request that got the final answer, raw its answer.
+ */
+static int
+probe_init(struct probe *p, struct ini *s, struct wbuf *again, struct dgrams *raw)
+{
+	int rc;
+
+	do {
+		if (again) {
+			wbuf_reset(again);
+			wbuf_put(again, s->req.data, s->req.len);
+		}
+		if (raw)
+			dgrams_free(raw);
+		rc = probe_xchg(p, s, raw);
+	} while (rc == INI_SEND && s->state == IS_INIT);
+	return rc;
+}
+
 /* Collects up to n answers for SPIi spi within wait seconds. */
 static void
 probe_collect(struct probe *p, const uint8_t *spi, size_t n, double wait, struct dgrams *out)
@@ -2837,14 +2858,15 @@ probe_retransmit(struct probe *p)
 	wbuf_init(&again);
 	if (ini_start(&s) != INI_SEND)
 		die("%s", s.detail);
-	wbuf_put(&again, s.req.data, s.req.len);
-	if ((rc = probe_xchg(p, &s, &a1)) != INI_SEND) {
+	if ((rc = probe_init(p, &s, &again, &a1)) != INI_SEND) {
 		printf("probe retransmit: IKE_SA_INIT failed: %s\n", rc_text(rc, &s, t, sizeof(t)));
 		status = rc == -1 ? 2 : 1;
 		goto out;
 	}
 	(void)src_send(&p->src, s.c->natt, &again);
 	probe_collect(p, s.spi_i, a1.n, 3, &a2);
+	if (s.ncookies)
+		printf("probe retransmit: (the responder asked for a cookie first)\n");
 	same_init = dgrams_equal(&a1, &a2);
 	printf("probe retransmit: IKE_SA_INIT %s (%zu/%zu datagrams, %zu bytes)\n",
 	    same_init ? "identical" : a2.n ? "different" : "unanswered", a2.n, a1.n,
@@ -2892,7 +2914,7 @@ probe_invalid_ke(struct probe *p)
 	s.ke_override = b;
 	if (ini_start(&s) != INI_SEND)
 		die("%s", s.detail);
-	rc = probe_xchg(p, &s, NULL);
+	rc = probe_init(p, &s, NULL, NULL);
 	if (rc == INI_FAIL && s.err_notify == IKE_N_INVALID_KE_PAYLOAD) {
 		want = s.err_len == 2 ? (uint16_t)(s.err_data[0] << 8 | s.err_data[1]) : 0;
 		status = props_have(&p->c->ike, IKE_XF_DH, want) && want != b ? 0 : 1;
@@ -2924,7 +2946,7 @@ probe_no_proposal(struct probe *p)
 	s.no_retry = 1;
 	if (ini_start(&s) != INI_SEND)
 		die("%s", s.detail);
-	rc = probe_xchg(p, &s, NULL);
+	rc = probe_init(p, &s, NULL, NULL);
 	if (rc == INI_FAIL && s.err_notify == IKE_N_NO_PROPOSAL_CHOSEN) {
 		printf("probe no-proposal: NO_PROPOSAL_CHOSEN\n");
 		status = 0;
@@ -2957,7 +2979,7 @@ probe_critical(struct probe *p)
 	s.no_retry = 1;
 	if (ini_start(&s) != INI_SEND)
 		die("%s", s.detail);
-	rc = probe_xchg(p, &s, NULL);
+	rc = probe_init(p, &s, NULL, NULL);
 	if (rc == INI_FAIL && s.err_notify == IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD) {
 		status = s.err_len == 1 && s.err_data[0] == s.crit_type ? 0 : 1;
 		printf("probe critical: UNSUPPORTED_CRITICAL_PAYLOAD type=%d (sent %u)\n",
@@ -3188,7 +3210,7 @@ probe_garbage(struct probe *p)
 	probe_ini(p, &hs);
 	if (ini_start(&hs) != INI_SEND)
 		die("%s", hs.detail);
-	if ((rc = probe_xchg(p, &hs, NULL)) != INI_SEND) {
+	if ((rc = probe_init(p, &hs, NULL, NULL)) != INI_SEND) {
 		printf("probe garbage: no IKE_SA_INIT answer before the garbage: %s\n",
 		    rc_text(rc, &hs, t, sizeof(t)));
 		ini_free(&hs);
@@ -3230,7 +3252,7 @@ probe_garbage(struct probe *p)
 	probe_ini(p, &s);
 	if (ini_start(&s) != INI_SEND)
 		die("%s", s.detail);
-	rc = probe_xchg(p, &s, NULL);
+	rc = probe_init(p, &s, NULL, NULL);
 	alive = rc == INI_SEND;
 	printf("probe garbage: sent %lld datagrams (seed %lld), %lld answered; %s\n", sent, c->seed,
 	    answers, alive ? "alive" : "NOT ALIVE");
@@ -3650,8 +3672,10 @@ main(int argc, char **argv)
 	if (c.mode == AM_EAP && c.password == NULL && c.pass_pat == NULL)
 		c.password = "ikeload";	/* probes that never reach EAP */
 
-	if (probe == NULL)
-		return run_load(&c);
+	if (probe == NULL) {
+		rc = run_load(&c);
+		goto out;
+	}
 
 	if (strcmp(probe, "flood") == 0) {
 		if (c.duration < 0 && c.count < 0)
@@ -3661,7 +3685,7 @@ main(int argc, char **argv)
 		p->c = &c;
 		rc = probe_flood(p);
 		free(p);
-		return rc;
+		goto out;
 	}
 	if (c.count < 0)
 		c.count = 1000;
@@ -3691,6 +3715,7 @@ main(int argc, char **argv)
 		die("unknown probe \"%s\" (see --help)", probe);
 	src_close(&p->src);
 	free(p);
+out:
 	EVP_PKEY_free(cert_cache.pub);
 	free(cert_cache.der);
 	X509_STORE_free(c.ca);
