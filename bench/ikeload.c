@@ -48,6 +48,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -731,6 +732,7 @@ struct ini {
 	int		 no_retry;	/* report INVALID_KE instead of retrying */
 	uint16_t	 ke_override;	/* KE group different from the SA's */
 	uint8_t		 crit_type;	/* add an unknown critical payload */
+	int		 mutate;	/* garbage: flip bytes of the next encrypted request */
 };
 
 static enum ini_rc
@@ -1180,7 +1182,17 @@ seal(struct ini *s, struct wbuf *out, uint8_t exchange, uint8_t flags, uint32_t 
 static enum ini_rc
 send_request(struct ini *s, uint8_t exchange, struct ike_gen *ig, struct wbuf *inner)
 {
-	int r = seal(s, &s->req, exchange, 0, s->msgid, ig, inner);
+	size_t i;
+	int r;
+
+	if (s->mutate && ike_gen_finish(ig) == 0 && inner->len > 0) {
+		/* garbage probe: a few bytes of a well-formed chain, changed */
+		for (i = 1 + rng() % 3; i > 0; i--)
+			inner->data[rng() % inner->len] = (uint8_t)rng();
+		s->mutate = 0;
+		r = seal_raw(s, &s->req, exchange, 0, s->msgid, ig->first, inner->data, inner->len);
+	} else
+		r = seal(s, &s->req, exchange, 0, s->msgid, ig, inner);
 
 	if (inner->data)
 		explicit_bzero(inner->data, inner->cap);
@@ -3183,7 +3195,53 @@ static const char *const garbage_kinds[] = {
 	"random/500", "random/4500", "marker+random", "truncated", "bad-length", "bit-flips",
 	"payload-header", "unknown-SA", "SK-for-half-open", "SKF-for-half-open", "stray-response",
 	"keepalive/tiny", "bad-version", "too-many-payloads", "encrypted-rubbish",
+	"mutated-handshake",
 };
+
+/*
+ * Kind 15: a real handshake up to a random request (the first IKE_AUTH or
+ * an EAP round), which is sent once, well encrypted, with a few bytes of
+ * its payload chain changed; this reaches past the decryption into the
+ * exchange code.  Returns 1 when the request was sent.
+ */
+static int
+garbage_handshake(struct probe *p)
+{
+	struct ini s;
+	int step = 1 + (int)(rng() % 5), j, rc, sent = 0;
+
+	probe_ini(p, &s);
+	if (ini_start(&s) != INI_SEND)
+		goto out;
+	for (j = 1; j <= step; j++) {
+		if (j == step)
+			s.mutate = 1;	/* applies to the request built from this answer */
+		rc = j == 1 ? probe_init(p, &s, NULL, NULL) : probe_xchg(p, &s, NULL);
+		if (rc != INI_SEND) {
+			s.mutate = 0;
+			goto out;
+		}
+	}
+	sent = src_send(&p->src, s.natt, &s.req) == 0;
+	/* When the responder takes it, go on to the end: mutated SA, TS or CP
+	   reach the CHILD SA and address code only in the last round. */
+	rc = INI_IGNORE;
+	while (rc == INI_IGNORE || rc == INI_WAIT) {
+		const uint8_t *m;
+		size_t l;
+
+		if (probe_recv(p, 0.3, &m, &l) == -1)
+			goto out;
+		rc = ini_input(&s, m, l);
+	}
+	while (rc == INI_SEND)
+		rc = probe_xchg(p, &s, NULL);
+	if (rc == INI_DONE && ini_delete(&s) == INI_SEND)
+		(void)probe_xchg(p, &s, NULL);
+out:
+	ini_free(&s);
+	return sent;
+}
 
 /*
  * garbage: --count malformed datagrams (reproducible from --seed), then a
@@ -3236,6 +3294,14 @@ probe_garbage(struct probe *p)
 		die("cannot build the base message");
 	for (i = 0; i < c->count; i++) {
 		k = (int)(rng() % NELEM(garbage_kinds));
+		if (k == (int)NELEM(garbage_kinds) - 1) {
+			/* a whole handshake per datagram: keep these to one in 8 */
+			if (rng() % 8 == 0 && garbage_handshake(p)) {
+				sent++;
+				per[k]++;
+			}
+			continue;
+		}
 		len = garbage_make(k, &base, &hs, pkt, sizeof(pkt), &natt);
 		if (send(p->src.fd[natt], pkt, len, 0) == (ssize_t)len) {
 			sent++;
@@ -3286,6 +3352,15 @@ csum_add(uint32_t sum, const uint8_t *p, size_t len)
 	return sum;
 }
 
+static volatile sig_atomic_t flood_stop;
+
+static void
+flood_signal(int sig)
+{
+	(void)sig;
+	flood_stop = 1;
+}
+
 /*
  * flood: spoofed IKE_SA_INIT requests from random addresses of --spoof at
  * --rate per second, through a raw socket (IP_HDRINCL; root, and only ever
@@ -3312,6 +3387,7 @@ probe_flood(struct probe *p)
 	long long plen, sent = 0, k;
 	double t0, t, end;
 	struct timespec ts;
+	struct sigaction sig;
 	int fd;
 
 	if (c->server.ss_family != AF_INET)
@@ -3352,10 +3428,15 @@ probe_flood(struct probe *p)
 	if (tot > sizeof(pkt))
 		die("flood: template too large");
 
+	/* SIGTERM/SIGINT end the flood with its summary line. */
+	memset(&sig, 0, sizeof(sig));
+	sig.sa_handler = flood_signal;
+	sigaction(SIGTERM, &sig, NULL);
+	sigaction(SIGINT, &sig, NULL);
 	rng_seed((uint64_t)c->seed ^ (uint64_t)time(NULL));
 	t0 = now();
 	end = t0 + c->duration;
-	for (k = 0; c->count <= 0 || k < c->count; k++) {
+	for (k = 0; !flood_stop && (c->count <= 0 || k < c->count); k++) {
 		t = now();
 		if (c->duration > 0 && t >= end)
 			break;
@@ -3405,8 +3486,8 @@ probe_flood(struct probe *p)
 			sent++;
 	}
 	t = now() - t0;
-	printf("probe flood: sent %lld spoofed IKE_SA_INIT from %s in %.1f s (%.0f/s)\n", sent,
-	    c->spoof, t, t > 0 ? (double)sent / t : 0.0);
+	printf("probe flood: sent %lld spoofed IKE_SA_INIT from %s in %.1f s (%.0f/s)%s\n", sent,
+	    c->spoof, t, t > 0 ? (double)sent / t : 0.0, flood_stop ? ", stopped by a signal" : "");
 	wbuf_free(&tmpl);
 	close(fd);
 	return sent > 0 ? 0 : 2;
