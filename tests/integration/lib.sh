@@ -263,3 +263,10 @@ users_json() {
 
 # json_field NAME JSON: the number after "NAME": in ikeload's or ikegwctl's JSON.
 json_field() { printf '%s\n' "$2" | sed -n "s/.*\"$1\": *\([0-9.]*\).*/\1/p" | head -1; }
+
+# ikeload_built: fails the test clearly when build/bench/ikeload is missing.
+ikeload_built() {
+	[ -x "$IKELOAD" ] && return 0
+	fail "ikeload is built ($IKELOAD; run: make build/bench/ikeload)"
+	return 1
+}

@@ -16,6 +16,7 @@
 itest_init probe
 net_basic
 pki_make
+ikeload_built || exit 1
 
 write_engine() {	# write_engine LEGACY(true|false)
 	local legacy_ike='' legacy_esp=''
