@@ -78,6 +78,7 @@
 
 #define NONCE_LEN	32
 #define MAX_FRAGS	32		/* fragments of one response */
+#define MAX_REQ_FRAGS	8		/* fragments of one request (probes) */
 #define MAX_PROPS	8		/* proposals per SA payload */
 #define MAX_XFORMS	24		/* transforms per proposal */
 #define MAX_COOKIES	3		/* COOKIE rounds before giving up */
@@ -692,9 +693,12 @@ struct ini {
 	struct ike_sk	 sk_in, sk_out;
 	int		 have_keys;
 
-	/* our request in flight (with the NAT-T marker when natt) */
+	/* our request in flight (with the NAT-T marker when natt); when
+	   nreq_frag > 0 it also exists as SKF fragments, sent instead */
 	uint32_t	 msgid;
 	struct wbuf	 req;
+	struct wbuf	 req_frag[MAX_REQ_FRAGS];
+	size_t		 nreq_frag;
 	/* the peer's requests: last answer, resent on retransmits */
 	uint32_t	 peer_msgid;
 	struct wbuf	 resp;
@@ -733,6 +737,8 @@ struct ini {
 	uint16_t	 ke_override;	/* KE group different from the SA's */
 	uint8_t		 crit_type;	/* add an unknown critical payload */
 	int		 mutate;	/* garbage: flip bytes of the next encrypted request */
+	size_t		 frag_req;	/* retransmit: send the next request in this many
+					   SKF fragments (RFC 7383) */
 };
 
 static enum ini_rc
@@ -805,10 +811,14 @@ static int
 ini_setup(struct ini *s, const struct conf *c, const char *user, const char *password,
     const struct sockaddr_storage local[2])
 {
+	size_t i;
+
 	memset(s, 0, sizeof(*s));
 	s->c = c;
 	wbuf_init(&s->req);
 	wbuf_init(&s->resp);
+	for (i = 0; i < MAX_REQ_FRAGS; i++)
+		wbuf_init(&s->req_frag[i]);
 	s->local[0] = local[0];
 	s->local[1] = local[1];
 	s->remote[0] = c->server;
@@ -831,6 +841,10 @@ ini_setup(struct ini *s, const struct conf *c, const char *user, const char *pas
 static void
 ini_free(struct ini *s)
 {
+	size_t i;
+
+	for (i = 0; i < MAX_REQ_FRAGS; i++)
+		wbuf_free(&s->req_frag[i]);
 	ike_dh_free(s->dh);
 	s->dh = NULL;
 	frag_reset(s);
@@ -1178,6 +1192,49 @@ seal(struct ini *s, struct wbuf *out, uint8_t exchange, uint8_t flags, uint32_t 
 	return seal_raw(s, out, exchange, flags, msgid, ig->first, inner->data, inner->len);
 }
 
+/*
+ * RFC 7383 2.5: plain split into n SKF fragments, each encrypted on its
+ * own (the first carries the inner chain's first type), into s->req_frag.
+ * 0 or -1.
+ */
+static int
+seal_frags(struct ini *s, uint8_t exchange, uint32_t msgid, uint8_t first, const uint8_t *plain,
+    size_t plainlen, size_t n)
+{
+	size_t ivlen = s->encr->ea_ivlen;
+	size_t icvlen = s->encr->ea_aead ? s->encr->ea_icvlen : s->integ->ia_icvlen;
+	size_t i, off, chunk, body, each = (plainlen + n - 1) / n;
+	struct ike_sk_layout lay;
+	struct ike_hdr h;
+	struct ike_gen g;
+
+	if (n < 2 || n > MAX_REQ_FRAGS || plainlen < n)
+		return -1;
+	memset(&h, 0, sizeof(h));
+	memcpy(h.spi_i, s->spi_i, IKE_SPI_LEN);
+	memcpy(h.spi_r, s->spi_r, IKE_SPI_LEN);
+	h.exchange = exchange;
+	h.flags = IKE_FLAG_INITIATOR;
+	h.msgid = msgid;
+	for (i = 0, off = 0; i < n; i++, off += chunk) {
+		struct wbuf *out = &s->req_frag[i];
+
+		chunk = i + 1 < n ? each : plainlen - off;
+		body = ike_sk_body_len(&s->sk_out, chunk);
+		wbuf_reset(out);
+		ike_gen_msg(&g, out, &h);
+		ike_gen_skf(&g, i == 0 ? first : 0, (uint16_t)(i + 1), (uint16_t)n, ivlen,
+		    body - ivlen - icvlen, icvlen, &lay);
+		if (ike_gen_finish(&g) == -1 ||
+		    ike_sk_encrypt(&s->sk_out, out->data, lay.iv_off, plain + off, chunk,
+		    out->data + lay.iv_off, lay.end - lay.iv_off) == -1 ||
+		    (s->natt && ike_natt_add_marker(out, 0) == -1))
+			return -1;
+	}
+	s->nreq_frag = n;
+	return 0;
+}
+
 /* Encrypts the next request (message ID s->msgid + 1 unless first). */
 static enum ini_rc
 send_request(struct ini *s, uint8_t exchange, struct ike_gen *ig, struct wbuf *inner)
@@ -1185,6 +1242,17 @@ send_request(struct ini *s, uint8_t exchange, struct ike_gen *ig, struct wbuf *i
 	size_t i;
 	int r;
 
+	s->nreq_frag = 0;
+	if (s->frag_req && s->peer_frag && ike_gen_finish(ig) == 0) {
+		r = seal_frags(s, exchange, s->msgid, ig->first, inner->data, inner->len,
+		    s->frag_req);
+		s->frag_req = 0;
+		if (r == -1) {
+			wbuf_free(inner);
+			return ini_fail(s, "internal", "cannot fragment the %s request",
+			    ike_exchange_name(exchange));
+		}
+	}
 	if (s->mutate && ike_gen_finish(ig) == 0 && inner->len > 0) {
 		/* garbage probe: a few bytes of a well-formed chain, changed */
 		for (i = 1 + rng() % 3; i > 0; i--)
@@ -1193,7 +1261,6 @@ send_request(struct ini *s, uint8_t exchange, struct ike_gen *ig, struct wbuf *i
 		r = seal_raw(s, &s->req, exchange, 0, s->msgid, ig->first, inner->data, inner->len);
 	} else
 		r = seal(s, &s->req, exchange, 0, s->msgid, ig, inner);
-
 	if (inner->data)
 		explicit_bzero(inner->data, inner->cap);
 	wbuf_free(inner);
@@ -2001,6 +2068,21 @@ src_send(struct src *s, int natt, const struct wbuf *wb)
 	return send(s->fd[natt ? 1 : 0], wb->data, wb->len, 0) == (ssize_t)wb->len ? 0 : -1;
 }
 
+/* Sends the initiator's current request: its SKF fragments, or the message. */
+static int
+req_send(struct src *src, const struct ini *s)
+{
+	size_t i;
+	int rc = 0;
+
+	if (s->nreq_frag == 0)
+		return src_send(src, s->natt, &s->req);
+	for (i = 0; i < s->nreq_frag; i++)
+		if (src_send(src, s->natt, &s->req_frag[i]) == -1)
+			rc = -1;
+	return rc;
+}
+
 /* ================================================================ the load run */
 
 enum client_phase { CP_HANDSHAKE = 0, CP_OPEN, CP_DELETING };
@@ -2166,7 +2248,7 @@ client_send(struct client *cl)
 {
 	struct timeval tv = { 1, 0 };
 
-	(void)src_send(cl->src, cl->s.natt, &cl->s.req);
+	(void)req_send(cl->src, &cl->s);
 	cl->t_req = now();
 	cl->tries = 0;
 	event_add(cl->timer, &tv);
@@ -2239,7 +2321,7 @@ client_timeout(evutil_socket_t fd, short what, void *arg)
 	/* RFC 7296 2.1: retransmit the same bytes, 1 s, 2 s, 4 s, ... apart. */
 	cl->tries++;
 	r->retransmits++;
-	(void)src_send(cl->src, cl->s.natt, &cl->s.req);
+	(void)req_send(cl->src, &cl->s);
 	tv.tv_sec = 1L << (cl->tries < 5 ? cl->tries : 5);
 	tv.tv_usec = 0;
 	if (t + (double)tv.tv_sec > (cl->phase == CP_HANDSHAKE ? cl->t0 : cl->t_req) + limit) {
@@ -2742,13 +2824,13 @@ probe_xchg(struct probe *p, struct ini *s, struct dgrams *raw)
 	int tries = 0;
 	enum ini_rc rc;
 
-	(void)src_send(&p->src, s->natt, &s->req);
+	(void)req_send(&p->src, s);
 	sent = now();
 	for (;;) {
 		if (probe_recv(p, sent + (double)(2 << tries) - now(), &m, &l) == -1) {
 			if (++tries > 2)
 				return -1;
-			(void)src_send(&p->src, s->natt, &s->req);
+			(void)req_send(&p->src, s);
 			sent = now();
 			continue;
 		}
@@ -2853,6 +2935,8 @@ probe_finish(struct probe *p, struct ini *s, int rc, const char *name)
 	return 0;
 }
 
+static int probe_retransmit_frag(struct probe *);
+
 /*
  * retransmit: RFC 7296 2.1 — a retransmitted request gets the very same
  * answer.  The IKE_SA_INIT and the first IKE_AUTH are each sent twice.
@@ -2900,12 +2984,71 @@ probe_retransmit(struct probe *p)
 		status = 1;
 	if (probe_finish(p, &s, rc, "retransmit") == -1)
 		status = status ? status : 1;
+	rc = probe_retransmit_frag(p);
+	status = status ? status : rc;
 out:
 	dgrams_free(&a1);
 	dgrams_free(&a2);
 	dgrams_free(&b1);
 	dgrams_free(&b2);
 	wbuf_free(&again);
+	ini_free(&s);
+	return status;
+}
+
+/*
+ * RFC 7383 2.6.1: a retransmitted fragmented request makes the responder
+ * resend its answer once, on the fragment numbered 1; the other fragments
+ * of the retransmission are ignored.  The first IKE_AUTH goes out in 3
+ * fragments, then all 3 again.
+ */
+static int
+probe_retransmit_frag(struct probe *p)
+{
+	struct dgrams frags = { 0 }, b1 = { 0 }, b2 = { 0 };
+	struct ini s;
+	size_t i, copies;
+	char t[300];
+	int rc, status = 0;
+
+	probe_ini(p, &s);
+	s.frag_req = 3;		/* taken by the first IKE_AUTH */
+	if (ini_start(&s) != INI_SEND)
+		die("%s", s.detail);
+	if ((rc = probe_init(p, &s, NULL, NULL)) != INI_SEND) {
+		printf("probe retransmit: IKE_SA_INIT failed: %s\n", rc_text(rc, &s, t, sizeof(t)));
+		ini_free(&s);
+		return rc == -1 ? 2 : 1;
+	}
+	if (s.nreq_frag == 0) {
+		printf("probe retransmit: the responder did not offer fragmentation;"
+		    " fragmented retransmission not checked\n");
+		ini_free(&s);
+		return 0;
+	}
+	for (i = 0; i < s.nreq_frag; i++)
+		dgrams_add(&frags, s.req_frag[i].data, s.req_frag[i].len);
+	if ((rc = probe_xchg(p, &s, &b1)) != INI_SEND && rc != INI_DONE) {
+		printf("probe retransmit: fragmented IKE_AUTH failed: %s\n",
+		    rc_text(rc, &s, t, sizeof(t)));
+		status = rc == -1 ? 2 : 1;
+		goto out;
+	}
+	for (i = 0; i < frags.n; i++)
+		(void)send(p->src.fd[s.natt], frags.d[i], frags.len[i], 0);
+	probe_collect(p, s.spi_i, MAX_FRAGS, 2, &b2);
+	copies = b1.n ? b2.n / b1.n : 0;
+	status = b2.n == b1.n && dgrams_equal(&b1, &b2) ? 0 : 1;
+	printf("probe retransmit: IKE_AUTH in %zu fragments, retransmitted: answered %s"
+	    " (%zu datagrams; the answer has %zu)\n", frags.n,
+	    status == 0 ? "once, identical" : copies > 1 ? "MORE THAN ONCE" :
+	    b2.n ? "differently" : "not at all", b2.n, b1.n);
+	if (probe_finish(p, &s, rc, "retransmit") == -1)
+		status = status ? status : 1;
+out:
+	dgrams_free(&frags);
+	dgrams_free(&b1);
+	dgrams_free(&b2);
 	ini_free(&s);
 	return status;
 }
