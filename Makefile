@@ -30,6 +30,7 @@ DEB_LIBS    := libfcgi-dev libjansson-dev libsqlite3-dev libssl-dev libcrypt-dev
 DEB_RUNTIME := nginx-light sqlite3 openssl nftables iproute2 curl procps passwd util-linux
 DEB_TEST    := strongswan-charon strongswan-swanctl charon-cmd strongswan-pki \
                libcharon-extra-plugins libcharon-extauth-plugins libstrongswan-standard-plugins iperf3 \
+               netcat-openbsd \
                chromium fonts-dejavu-core
 DEB_PKGS    := $(DEB_BUILD) $(DEB_LIBS) $(DEB_RUNTIME) $(DEB_TEST)
 
@@ -97,6 +98,8 @@ FUZZ_SRCS  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(B)/tests/fuzz/%,$(FUZZ_SRCS))
 TOOL_SRCS  := $(sort $(wildcard tests/pki/*.c))
 TOOL_BINS  := $(patsubst tests/pki/%.c,$(B)/tests/pki/%,$(TOOL_SRCS))
+ITEST_SRCS := $(sort $(wildcard tests/integration/*.c))
+ITEST_BINS := $(patsubst tests/integration/%.c,$(B)/tests/integration/%,$(ITEST_SRCS))
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
 BENCH_BINS := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRCS))
 
@@ -167,6 +170,13 @@ $(B)/tests/pki/%: $(B)/obj/tests/pki/%.o $(LIB_PKI)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIB_PKI) $(LIBS_PKI)
 
+# Helper programs of the namespace tests (tests/integration/*.c), on the engine.
+$(B)/tests/integration/%: $(B)/obj/tests/integration/%.o $(LIB_ENGINE) $(LIB_PKI)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< -Wl,--start-group $(LIB_ENGINE) $(LIB_PKI) -Wl,--end-group \
+		$(LIBS_ENGINE) $(LIBS_PKI)
+
 $(B)/bench/%: $(B)/obj/bench/%.o $(ALL_LIBS)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
@@ -194,8 +204,8 @@ stop:
 	webapp/stack.sh stop
 
 test: deps
-	$(MAKE) all unit $(HTTP_BINS) $(TOOL_BINS) $(BENCH_BINS)
-	$(MAKE) B=build/san SAN=1 unit
+	$(MAKE) all unit $(HTTP_BINS) $(TOOL_BINS) $(ITEST_BINS) $(BENCH_BINS)
+	$(MAKE) B=build/san SAN=1 unit build/san/bin/ikegwd build/san/bin/ikegwctl
 	$(MAKE) B=build/fuzz CC=clang FUZZ=1 fuzz-build
 	tests/run.sh
 

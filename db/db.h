@@ -170,4 +170,162 @@ int	 db_audit_add(struct db *, int64_t ts, const char *actor, const char *remote
 int	 db_audit_list(struct db *, int64_t before, int limit, struct db_audit **, size_t *);
 void	 db_audit_list_free(struct db_audit *, size_t);
 
+/* ------------------------------------------------------------ certificate manager
+ *
+ * CAs (db/ca.c), certificates and CSRs waiting for their certificate
+ * (db/cert.c), revocations, CRL state and imported CRLs (db/ca.c).
+ * Private keys are stored only sealed by the caller (pki_seal with the row
+ * id in the aad), so inserts never take a key: insert, then *_set_key with
+ * the blob sealed for the new id, in one transaction.
+ */
+
+enum db_ca_origin { DB_CA_INTERNAL = 1, DB_CA_INTERMEDIATE = 2, DB_CA_IMPORTED = 3 };
+
+struct db_ca {
+	int64_t		 id;
+	char		*name;		/* descriptive name */
+	enum db_ca_origin origin;
+	int64_t		 parent_id;	/* issuing CA here (intermediates), else 0 */
+	char		*subject;	/* RFC 4514 */
+	char		*serial;	/* hex */
+	char		*key_type;	/* "RSA 4096" */
+	int64_t		 not_before;
+	int64_t		 not_after;
+	char		*cert_pem;
+	uint8_t		*key_sealed;	/* NULL: no private key (get only) */
+	size_t		 key_sealed_len;
+	int		 has_key;
+	char		*warnings;	/* from issuing/importing, lines; "" none */
+	int64_t		 created;
+	int64_t		 updated;
+	long long	 issued;	/* certificates + CAs it signed (list, get) */
+};
+
+const char *db_ca_origin_name(enum db_ca_origin);	/* "internal", ... */
+int	 db_ca_get(struct db *, int64_t id, struct db_ca *);
+/* All CAs ordered by name, without key blobs (has_key is set). */
+int	 db_ca_list(struct db *, struct db_ca **, size_t *);
+/* CAs signed by parent_id (without key blobs). */
+int	 db_ca_children(struct db *, int64_t parent_id, struct db_ca **, size_t *);
+/* Inserts c (sets id, created, updated) and its CRL state row; key_sealed
+   is ignored.  DB_EXISTS when (parent_id, serial) is taken. */
+int	 db_ca_insert(struct db *, struct db_ca *c);
+int	 db_ca_set_key(struct db *, int64_t id, const uint8_t *blob, size_t len);
+int	 db_ca_rename(struct db *, int64_t id, const char *name);
+/* DB_EXISTS when the CA still has certificates or CAs it signed. */
+int	 db_ca_delete(struct db *, int64_t id);
+/* 1 when serial is taken among what ca_id signed (certificates and CAs),
+   0 when free, -1 on error. */
+int	 db_serial_used(struct db *, int64_t ca_id, const char *serial);
+void	 db_ca_free(struct db_ca *);
+void	 db_ca_list_free(struct db_ca *, size_t);
+
+enum db_cert_origin {
+	DB_CERT_INTERNAL = 1,	/* key and certificate made here */
+	DB_CERT_IMPORTED = 2,	/* certificate (and key) uploaded */
+	DB_CERT_CSR = 3,	/* key and CSR made here, signed by an outside CA */
+	DB_CERT_SIGNED = 4,	/* an uploaded CSR signed by a CA here (no key) */
+};
+enum db_cert_type { DB_CERT_SERVER = 1, DB_CERT_USER = 2 };
+
+struct db_cert {
+	int64_t		 id;
+	char		*name;
+	enum db_cert_origin origin;
+	enum db_cert_type type;
+	int64_t		 ca_id;		/* issuing CA here, else 0 */
+	char		*ca_name;	/* its name (get, list), or NULL */
+	int		 pending;	/* CSR waiting for its certificate */
+	char		*subject;
+	char		*serial;	/* NULL while pending */
+	char		*key_type;
+	int64_t		 not_before;
+	int64_t		 not_after;
+	char		*cert_pem;	/* NULL while pending */
+	char		*chain_pem;	/* get only */
+	char		*csr_pem;	/* get only */
+	uint8_t		*key_sealed;	/* get only */
+	size_t		 key_sealed_len;
+	int		 has_key;
+	char		*warnings;
+	int64_t		 created;
+	int64_t		 updated;
+	int		 revoked;	/* listed in revocations (get, list) */
+};
+
+const char *db_cert_origin_name(enum db_cert_origin);	/* "internal", ... */
+const char *db_cert_type_name(enum db_cert_type);	/* "server", "user" */
+int	 db_cert_get(struct db *, int64_t id, struct db_cert *);
+/* All certificates by name (ca_id 0), or those ca_id issued; without
+   chain, CSR or key blob. */
+int	 db_cert_list(struct db *, int64_t ca_id, struct db_cert **, size_t *);
+/* Inserts c (sets id, created, updated); DB_EXISTS when (ca_id, serial) is
+   taken.  key_sealed is ignored. */
+int	 db_cert_insert(struct db *, struct db_cert *c);
+int	 db_cert_set_key(struct db *, int64_t id, const uint8_t *blob, size_t len);
+/* Stores a new certificate for row c->id (renewal, or the signed
+   certificate of a pending CSR): ca_id, subject, serial, key_type, dates,
+   cert_pem, chain_pem, warnings; clears pending.  DB_EXISTS on a taken
+   serial. */
+int	 db_cert_set_issued(struct db *, const struct db_cert *c);
+int	 db_cert_rename(struct db *, int64_t id, const char *name);
+int	 db_cert_delete(struct db *, int64_t id);
+void	 db_cert_free(struct db_cert *);
+void	 db_cert_list_free(struct db_cert *, size_t);
+
+/* One revoked serial of a CA here. */
+struct db_revoked {
+	int64_t	 id;
+	int64_t	 ca_id;
+	char	*serial;
+	int64_t	 cert_id;	/* 0 when not (or no longer) stored here */
+	char	*name;		/* what it was called when revoked */
+	int	 reason;	/* enum pki_crl_reason */
+	int64_t	 revoked_at;
+};
+
+/* DB_EXISTS when the serial is already revoked. */
+int	 db_revoked_add(struct db *, struct db_revoked *);
+int	 db_revoked_get(struct db *, int64_t id, struct db_revoked *);
+/* A CA's revocations, newest first. */
+int	 db_revoked_list(struct db *, int64_t ca_id, struct db_revoked **, size_t *);
+int	 db_revoked_delete(struct db *, int64_t id);
+void	 db_revoked_free(struct db_revoked *);
+void	 db_revoked_list_free(struct db_revoked *, size_t);
+
+/* The CRL a CA here publishes. */
+struct db_crl_state {
+	int64_t		 ca_id;
+	long long	 number;	/* of the last CRL made; 0 none yet */
+	int		 next_days;	/* nextUpdate = thisUpdate + next_days */
+	char		*dist_url;	/* written into newly issued certificates; "" none */
+	char		*crl_pem;	/* the last CRL, or NULL */
+	int64_t		 updated;	/* when it was made */
+};
+
+int	 db_crl_state_get(struct db *, int64_t ca_id, struct db_crl_state *);
+int	 db_crl_state_settings(struct db *, int64_t ca_id, int next_days,
+    const char *dist_url);
+/* Stores a new CRL with its number (which must be higher than the last). */
+int	 db_crl_state_store(struct db *, int64_t ca_id, long long number,
+    const char *crl_pem, int64_t now);
+void	 db_crl_state_free(struct db_crl_state *);
+
+/* A CRL imported for a CA (one per CA; a new import replaces it). */
+struct db_crl_import {
+	int64_t		 ca_id;
+	char		*url;		/* where it was fetched, "" for an upload */
+	char		*crl_pem;
+	char		*number;	/* hex, "" when absent */
+	long long	 entries;
+	int64_t		 last_update;
+	int64_t		 next_update;
+	int64_t		 fetched;
+};
+
+int	 db_crl_import_get(struct db *, int64_t ca_id, struct db_crl_import *);
+int	 db_crl_import_set(struct db *, const struct db_crl_import *);
+int	 db_crl_import_delete(struct db *, int64_t ca_id);
+void	 db_crl_import_free(struct db_crl_import *);
+
 #endif

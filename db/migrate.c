@@ -63,6 +63,78 @@ const struct db_migration db_migrations[] = {
 	"  object      TEXT NOT NULL DEFAULT '',"
 	"  detail      TEXT NOT NULL DEFAULT '');"
 	},
+	/*
+	 * 2: the certificate manager.  Private keys only ever sealed
+	 * (pki_seal, aad "ca:<id>:key" / "cert:<id>:key"), so a row is
+	 * inserted first and its key set once the id is known.  Serials are
+	 * unique per issuing CA (UNIQUE(ca_id, serial) and
+	 * UNIQUE(parent_id, serial)); the code retries on a collision.
+	 */
+	{ 2,
+	"CREATE TABLE cas ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  name        TEXT NOT NULL,"
+	"  origin      INTEGER NOT NULL CHECK (origin IN (1, 2, 3)),"	/* internal, intermediate, imported */
+	"  parent_id   INTEGER REFERENCES cas(id) ON DELETE RESTRICT,"
+	"  subject     TEXT NOT NULL,"
+	"  serial      TEXT NOT NULL,"
+	"  key_type    TEXT NOT NULL,"
+	"  not_before  INTEGER NOT NULL,"
+	"  not_after   INTEGER NOT NULL,"
+	"  cert_pem    TEXT NOT NULL,"
+	"  key_sealed  BLOB,"
+	"  warnings    TEXT NOT NULL DEFAULT '',"
+	"  created     INTEGER NOT NULL,"
+	"  updated     INTEGER NOT NULL,"
+	"  UNIQUE (parent_id, serial));"
+	"CREATE TABLE certs ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  name        TEXT NOT NULL,"
+	"  origin      INTEGER NOT NULL CHECK (origin IN (1, 2, 3, 4)),"	/* internal, imported, csr, signed */
+	"  type        INTEGER NOT NULL CHECK (type IN (1, 2)),"	/* server, user */
+	"  ca_id       INTEGER REFERENCES cas(id) ON DELETE RESTRICT,"
+	"  pending     INTEGER NOT NULL DEFAULT 0,"	/* CSR waiting for its certificate */
+	"  subject     TEXT NOT NULL,"
+	"  serial      TEXT,"
+	"  key_type    TEXT NOT NULL,"
+	"  not_before  INTEGER NOT NULL DEFAULT 0,"
+	"  not_after   INTEGER NOT NULL DEFAULT 0,"
+	"  cert_pem    TEXT,"
+	"  chain_pem   TEXT,"
+	"  csr_pem     TEXT,"
+	"  key_sealed  BLOB,"
+	"  warnings    TEXT NOT NULL DEFAULT '',"
+	"  created     INTEGER NOT NULL,"
+	"  updated     INTEGER NOT NULL,"
+	"  UNIQUE (ca_id, serial),"
+	"  CHECK (pending = 1 OR (cert_pem IS NOT NULL AND serial IS NOT NULL)));"
+	"CREATE INDEX certs_ca ON certs(ca_id);"
+	"CREATE TABLE revocations ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  ca_id       INTEGER NOT NULL REFERENCES cas(id) ON DELETE CASCADE,"
+	"  serial      TEXT NOT NULL,"
+	"  cert_id     INTEGER REFERENCES certs(id) ON DELETE SET NULL,"
+	"  name        TEXT NOT NULL DEFAULT '',"
+	"  reason      INTEGER NOT NULL CHECK (reason BETWEEN 0 AND 6),"
+	"  revoked_at  INTEGER NOT NULL,"
+	"  UNIQUE (ca_id, serial));"
+	"CREATE TABLE crl_state ("
+	"  ca_id       INTEGER PRIMARY KEY REFERENCES cas(id) ON DELETE CASCADE,"
+	"  number      INTEGER NOT NULL DEFAULT 0,"
+	"  next_days   INTEGER NOT NULL DEFAULT 30,"
+	"  dist_url    TEXT NOT NULL DEFAULT '',"
+	"  crl_pem     TEXT,"
+	"  updated     INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE crls_imported ("
+	"  ca_id       INTEGER PRIMARY KEY REFERENCES cas(id) ON DELETE CASCADE,"
+	"  url         TEXT NOT NULL DEFAULT '',"
+	"  crl_pem     TEXT NOT NULL,"
+	"  number      TEXT NOT NULL DEFAULT '',"
+	"  entries     INTEGER NOT NULL DEFAULT 0,"
+	"  last_update INTEGER NOT NULL DEFAULT 0,"
+	"  next_update INTEGER NOT NULL DEFAULT 0,"
+	"  fetched     INTEGER NOT NULL);"
+	},
 };
 
 const size_t db_nmigrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

@@ -35,6 +35,7 @@
 #include <openssl/x509v3.h>
 
 #include "engine/config.h"
+#include "engine/fw/fw.h"
 #include "engine/ike/crypto.h"
 #include "engine/ike/ike.h"
 
@@ -1876,6 +1877,13 @@ parse_daemon(struct ctx *c, json_t *root)
 	}
 }
 
+/* Firewall problems come back with their full path ("firewall.rules.wan[0]..."). */
+static void
+fw_err(void *arg, const char *path, const char *msg)
+{
+	add_line((struct ctx *)arg, path, msg);
+}
+
 /* ------------------------------------------------------------ entry points */
 
 int
@@ -1935,6 +1943,8 @@ ike_config_load_json(json_t *doc, struct ike_config **out,
 	check_unique(&c, "phase1", "phase 1", cfg->phase1, sizeof(*cfg->phase1),
 	    offsetof(struct cfg_phase1, name), cfg->nphase1);
 	check_auth_needs(&c);
+	if (cfg->firewall && c.nerr == 0)
+		(void)fw_parse(cfg->firewall, cfg, &cfg->fw, fw_err, &c);
 done:
 	X509_free(c.server_cert);
 	if (c.nerr > 0) {
@@ -2137,6 +2147,7 @@ ike_config_free(struct ike_config *cfg)
 	free(cfg->users);
 	free(cfg->user_index);
 	json_decref(cfg->firewall);
+	fw_free(cfg->fw);
 	doc_release(cfg->json);
 	free(cfg);
 }

@@ -14,6 +14,8 @@
 
 #include <jansson.h>
 
+struct fw_model;
+
 /* An address prefix, IPv4 or IPv6. */
 struct cfg_net {
 	int		 family;	/* AF_INET or AF_INET6 */
@@ -155,6 +157,7 @@ struct ike_config {
 
 	json_t		*firewall;	/* structured model, rendered by engine/fw/
 					   (own reference), or NULL */
+	struct fw_model	*fw;		/* the same, parsed and checked, or NULL */
 
 	/* added by config.c */
 	size_t		*user_index;	/* indexes into users, sorted by name

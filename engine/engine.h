@@ -70,7 +70,7 @@ struct dgram {
 };
 
 struct dgram_set {
-	struct dgram	 d[IKE_MAX_DGRAMS];
+	struct dgram	*d;		/* at most IKE_MAX_DGRAMS */
 	size_t		 n;
 };
 
@@ -81,14 +81,16 @@ struct child_sa {
 	uint32_t	 reqid;
 	uint16_t	 encr, encr_bits, integ, dh;
 	int		 esn;
-	struct cfg_net	 ts_local[KERNEL_MAX_TS];
+	struct cfg_net	*ts_local;	/* nts_local of them */
 	size_t		 nts_local;
-	struct cfg_net	 ts_remote[KERNEL_MAX_TS];
+	struct cfg_net	*ts_remote;
 	size_t		 nts_remote;
 	time_t		 created;
 	time_t		 rekey_at;	/* soft lifetime */
 	time_t		 expire_at;	/* hard lifetime */
 	int		 installed;
+	int		 rekeyed;	/* a newer CHILD SA replaced it */
+	uint64_t	 hard_bytes, hard_packets;	/* 0: no limit */
 	uint64_t	 bytes_in, bytes_out, packets_in, packets_out;
 };
 
@@ -122,6 +124,11 @@ struct frag_state {
 
 struct ikegwd;
 
+/*
+ * One IKE SA.  Kept small (many thousands per gateway): what only the
+ * handshake needs (IKE_SA_INIT messages, nonces, the saved CHILD request,
+ * the EAP state) is allocated for it and freed once the SA is established.
+ */
 struct ike_sa {
 	struct ikegwd	*gw;
 	struct ike_sa	*hnext_r;	/* hash chain by spi_r */
@@ -135,12 +142,19 @@ struct ike_sa {
 	/* where */
 	struct sockaddr_storage local;	/* our address and port of the last exchange */
 	struct sockaddr_storage remote;
-	int		 natt;		/* on port 4500 with the non-ESP marker */
-	int		 nat_peer;	/* the peer is behind a NAT */
-	int		 nat_local;	/* we are behind a NAT */
+	uint8_t		 natt;		/* on port 4500 with the non-ESP marker */
+	uint8_t		 nat_peer;	/* the peer is behind a NAT */
+	uint8_t		 nat_local;	/* we are behind a NAT */
+
+	/* what the peer supports */
+	uint8_t		 peer_frag, peer_mobike, peer_initial_contact;
+	uint8_t		 auth_method;	/* how the peer authenticated (for status) */
+	uint8_t		 rekeyed;	/* replaced by a rekeyed IKE SA; waits for Delete */
+	uint8_t		 have_vip4, have_vip6;
+	uint32_t	 peer_hashes;	/* RFC 7427 mask, 0 = none sent */
 
 	/* policy */
-	char		 p1_name[64];
+	char		*p1_name;
 	const struct cfg_phase1 *p1;	/* refreshed by apply */
 
 	/* algorithms and keys */
@@ -150,49 +164,45 @@ struct ike_sa {
 	uint16_t	 dh;
 	struct ike_sa_keys keys;
 	struct ike_sk	 sk_in, sk_out;
-	uint8_t		 ni[IKE_NONCE_MAX], nr[IKE_NONCE_MAX];
+
+	/* handshake only (freed when established) */
+	uint8_t		*ni, *nr;
 	size_t		 nilen, nrlen;
 	uint8_t		*init_req, *init_resp;	/* IKE_SA_INIT messages, for AUTH */
 	size_t		 init_req_len, init_resp_len;
-
-	/* what the peer supports */
-	int		 peer_frag, peer_mobike, peer_initial_contact;
-	uint32_t	 peer_hashes;	/* RFC 7427 mask, 0 = none sent */
+	uint8_t		*idi_body;	/* IDi' (RFC 7296 2.15) */
+	size_t		 idi_len;
+	struct eap_server *eap;		/* during EAP (holds the MSK) */
+	struct child_req *creq;		/* what the IKE_AUTH asked for */
 
 	/* responder window (RFC 7296 2.1-2.3) */
 	uint32_t	 peer_msgid;	/* next request we expect */
-	struct dgram_set cached;	/* last response, resent on retransmits */
 	uint32_t	 cached_msgid;
 	int		 have_cached;
+	struct dgram_set cached;	/* last response, resent on retransmits */
 
 	/* our own requests (delete, liveness) */
 	uint32_t	 our_msgid;
-	struct dgram_set req;
 	int		 req_pending;
 	int		 req_kind;	/* REQ_* */
 	int		 req_tries;
+	int		 req_max;	/* transmissions before giving up */
+	int		 req_interval;	/* seconds between them (0: exponential) */
+	struct dgram_set req;
 	struct event	*retx;
 
-	/* authentication */
-	uint8_t		*idi_body;	/* IDi' (RFC 7296 2.15) */
-	size_t		 idi_len;
-	char		 peer_id[256];	/* text form of IDi */
-	char		 eap_id[256];	/* EAP identity, domain stripped */
-	char		 user[128];	/* cfg_user name, "" if none */
-	struct eap_server eap;
-	uint8_t		 msk[64];
-	size_t		 msklen;
-	uint8_t		 auth_method;	/* how the peer authenticated (for status) */
-	struct child_req creq;
+	/* who */
+	char		*peer_id;	/* text form of IDi */
+	char		*eap_id;	/* EAP identity, domain stripped */
+	char		*user;		/* cfg_user name */
 
 	/* configuration payload */
-	int		 have_vip4, have_vip6;
 	struct in_addr	 vip4;
 	struct in6_addr	 vip6;
-	char		 pool[64];
+	char		*pool;
 
 	struct child_sa	*children;
-	struct frag_state frag;
+	struct frag_state *frag;	/* while fragments arrive */
 
 	time_t		 created;
 	time_t		 established;
@@ -202,8 +212,16 @@ struct ike_sa {
 	struct event	*timer;
 };
 
-#define REQ_DELETE	1
-#define REQ_DPD		2
+/* "" for a string field that is not set. */
+#define SA_STR(x)	((x) ? (x) : "")
+/* Sets a string field (frees the old value). */
+void	 sa_set_str(char **field, const char *value);
+/* Frees what only the handshake needed (after IKE_AUTH). */
+void	 sa_handshake_done(struct ike_sa *);
+
+#define REQ_DELETE	1	/* Delete of the IKE SA */
+#define REQ_DPD		2	/* empty INFORMATIONAL: liveness */
+#define REQ_DELETE_CHILD 3	/* Delete of one CHILD SA */
 
 struct ike_stats {
 	uint64_t	 rx, tx, rx_invalid, rx_retransmit, tx_retransmit;
@@ -290,6 +308,8 @@ json_t		*sa_json(struct ike_sa *);
 /* Finds by id or by identity (peer id, EAP id or user name). */
 struct ike_sa	*sa_find_id(struct ikegwd *, uint64_t id);
 void		 dgram_set_free(struct dgram_set *);
+/* Drops a partly received fragmented message. */
+void		 sa_frag_reset(struct ike_sa *);
 
 /* ---------------------------------------------------------------- io.c */
 
@@ -321,17 +341,22 @@ void	 exch_init(struct ikegwd *, const struct ike_msg *, const uint8_t *buf, siz
     const struct sockaddr_storage *local, const struct sockaddr_storage *remote, int natt);
 void	 exch_auth(struct ike_sa *, const struct ike_msg *);
 void	 exch_info(struct ike_sa *, const struct ike_msg *);
-void	 exch_info_response(struct ike_sa *, const struct ike_msg *);
+void	 exch_info_response(struct ike_sa *, const struct ike_msg *, int kind);
 void	 exch_child(struct ike_sa *, const struct ike_msg *);
 /* Sends a Delete for the IKE SA (terminate, shutdown). */
 void	 exch_delete_ike(struct ike_sa *);
+/* Sends a Delete for one CHILD SA (hard lifetime) and removes it. */
+void	 exch_delete_child(struct ike_sa *, struct child_sa *);
+/* Sends a liveness check (dead peer detection). */
+void	 exch_dpd(struct ike_sa *);
 
 /* ---------------------------------------------------------------- proposal.c */
 
-/* Chooses an IKE proposal from the peer's SA payload.  Returns the index of
-   the chosen peer proposal and fills *out, or -1 (NO_PROPOSAL_CHOSEN). */
+/* Chooses an IKE proposal from the peer's SA payload (spi_size 0 in
+   IKE_SA_INIT, 8 when rekeying).  Returns the index of the chosen peer
+   proposal and fills *out, or -1 (NO_PROPOSAL_CHOSEN). */
 int	 proposal_select_ike(const struct ike_config *, const struct cfg_phase1 *,
-    const struct ike_pl_sa *, struct cfg_proposal *out);
+    const struct ike_pl_sa *, uint8_t spi_size, struct cfg_proposal *out);
 /* Same for ESP against the phase 2 list; pfs_group: KE group offered (0 none). */
 int	 proposal_select_esp(const struct ike_config *, const struct cfg_phase1 *,
     const struct ike_prop *props, size_t nprops, uint16_t pfs_group,

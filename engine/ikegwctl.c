@@ -4,6 +4,7 @@
  *   ikegwctl [-s SOCKET] [--json] list-sas | leases | stats | kernel-sas
  *   ikegwctl [-s SOCKET] terminate ID|IDENTITY
  *   ikegwctl [-s SOCKET] apply FILE
+ *   ikegwctl [-s SOCKET] render nft | pf
  *
  * SOCKET defaults to $IKEGW_CTL, else var/run/ikegwd.sock.  Output is a
  * table for people, or the engine's JSON with --json.  Exit status 0 on
@@ -28,6 +29,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: ikegwctl [-s SOCKET] [--json] list-sas | leases | stats |"
 	    " kernel-sas\n       ikegwctl [-s SOCKET] terminate ID|IDENTITY\n"
+	    "       ikegwctl [-s SOCKET] render nft|pf\n"
 	    "       ikegwctl [-s SOCKET] apply FILE\n");
 	exit(2);
 }
@@ -211,6 +213,9 @@ main(int argc, char **argv)
 		    (json_int_t)id) : json_pack("{s:s, s:s}", "cmd", "terminate", "identity",
 		    argv[optind]);
 		optind++;
+	} else if (strcmp(cmd, "render") == 0 && optind + 1 == argc) {
+		req = json_pack("{s:s, s:s}", "cmd", "render", "format", argv[optind]);
+		optind++;
 	} else if (strcmp(cmd, "apply") == 0 && optind + 1 == argc) {
 		if (realpath(argv[optind], path) == NULL) {
 			fprintf(stderr, "ikegwctl: %s: %s\n", argv[optind], strerror(errno));
@@ -245,6 +250,8 @@ main(int argc, char **argv)
 		printf("terminated %lld IKE SA(s)\n", num(r, "terminated"));
 	else if (strcmp(cmd, "apply") == 0)
 		printf("applied: %lld IKE SAs kept, %lld closed\n", num(r, "kept"), num(r, "closed"));
+	else if (strcmp(cmd, "render") == 0)
+		fputs(s(r, "text"), stdout);
 	else {
 		out = json_dumps(r, JSON_INDENT(2));
 		printf("%s\n", out);

@@ -26,6 +26,7 @@
 #include "ctl/ctl.h"
 #include "ike/cert.h"
 #include "pool/pool.h"
+#include "fw/fw.h"
 
 static struct ikegwd gw_state;
 static char *config_path;
@@ -68,7 +69,7 @@ still_fits(struct ike_sa *sa, const struct ike_config *cfg, const struct cfg_pha
 	int hit;
 
 	for (i = 0; i < cfg->nphase1; i++)
-		if (strcmp(cfg->phase1[i].name, sa->p1_name) == 0)
+		if (strcmp(cfg->phase1[i].name, SA_STR(sa->p1_name)) == 0)
 			p1 = &cfg->phase1[i];
 	*p1out = p1;
 	if (p1 == NULL || !p1->enabled)
@@ -82,7 +83,7 @@ still_fits(struct ike_sa *sa, const struct ike_config *cfg, const struct cfg_pha
 		    p1->proposals[i].integ == (sa->integ ? sa->integ->ia_id : IKE_INTEG_NONE);
 	if (!hit)
 		return *why = "its algorithms are no longer allowed", 0;
-	if (*sa->user) {
+	if (sa->user) {
 		if ((u = ike_config_user(cfg, sa->user)) == NULL)
 			return *why = "the user was removed or disabled", 0;
 		if (p1->auth == CFG_AUTH_EAP_MSCHAPV2 && !u->has_nt_hash)
@@ -93,7 +94,7 @@ still_fits(struct ike_sa *sa, const struct ike_config *cfg, const struct cfg_pha
 	if (sa->have_vip4 || sa->have_vip6) {
 		const struct cfg_pool *pool = p1->pool ? ike_config_pool(cfg, p1->pool) : NULL;
 
-		if (pool == NULL || strcmp(pool->name, sa->pool) != 0 ||
+		if (pool == NULL || strcmp(pool->name, SA_STR(sa->pool)) != 0 ||
 		    (sa->have_vip4 && !cfg_net_contains(&pool->v4, AF_INET,
 		    (const uint8_t *)&sa->vip4)) ||
 		    (sa->have_vip6 && !cfg_net_contains(&pool->v6, AF_INET6,
@@ -116,6 +117,28 @@ still_fits(struct ike_sa *sa, const struct ike_config *cfg, const struct cfg_pha
 }
 
 json_t *ikegwd_apply(struct ikegwd *, const char *);
+
+/*
+ * Applies the configuration's firewall (nftables, one transaction).  Only
+ * when the model is present and enabled; the kernel keeps the previous
+ * ruleset when it refuses the new one.  0 or -1 with err.
+ */
+static int
+firewall_apply(const struct ike_config *cfg, char *err, size_t errlen)
+{
+	char *rules;
+	int rc;
+
+	if (cfg->fw == NULL || !cfg->fw->enabled)
+		return 0;
+	if ((rules = fw_render_nft(cfg->fw)) == NULL) {
+		snprintf(err, errlen, "out of memory rendering the firewall");
+		return -1;
+	}
+	rc = fw_apply_nft(rules, 0, err, errlen);
+	free(rules);
+	return rc;
+}
 
 json_t *
 ikegwd_apply(struct ikegwd *gw, const char *path)
@@ -149,9 +172,18 @@ ikegwd_apply(struct ikegwd *gw, const char *path)
 		ike_config_free(cfg);
 		return json_pack("{s:b, s:s}", "ok", 0, "error", err);
 	}
+	/* The firewall first: if the kernel refuses it, nothing else changes. */
+	if (firewall_apply(cfg, err, sizeof(err)) == -1) {
+		ike_certs_free(certs);
+		ike_config_free(cfg);
+		log_err("apply refused: %s", err);
+		return json_pack("{s:b, s:s}", "ok", 0, "error", err);
+	}
 	if (pool_set_reconfigure(gw->pools, cfg->pools, cfg->npools, NULL, err, sizeof(err)) != POOL_OK) {
 		ike_certs_free(certs);
 		ike_config_free(cfg);
+		/* Put the running firewall back. */
+		(void)firewall_apply(gw->cfg, err + strlen(err), sizeof(err) - strlen(err));
 		return json_pack("{s:b, s:s}", "ok", 0, "error", err);
 	}
 	old = gw->cfg;
@@ -279,6 +311,10 @@ main(int argc, char **argv)
 	gw->started = time(NULL);
 	if ((gw->base = event_base_new()) == NULL) {
 		log_err("libevent: cannot create the event loop");
+		return 1;
+	}
+	if (firewall_apply(gw->cfg, err, sizeof(err)) == -1) {
+		log_err("%s", err);
 		return 1;
 	}
 	if ((gw->certs = ike_certs_load(gw->cfg, err, sizeof(err))) == NULL ||

@@ -26,8 +26,15 @@ dgram_add(struct dgram_set *ds, const uint8_t *p, size_t len, int natt)
 	uint8_t *d;
 	size_t off = natt ? IKE_NON_ESP_MARKER_LEN : 0;
 
+	struct dgram *nd;
+
 	if (ds->n >= IKE_MAX_DGRAMS || (d = malloc(len + off)) == NULL)
 		return -1;
+	if ((nd = realloc(ds->d, (ds->n + 1) * sizeof(*nd))) == NULL) {
+		free(d);
+		return -1;
+	}
+	ds->d = nd;
 	memset(d, 0, off);
 	memcpy(d + off, p, len);
 	ds->d[ds->n].data = d;
@@ -167,17 +174,19 @@ retransmit(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (!sa->req_pending || sa->state == SA_DEAD)
 		return;
-	if (++sa->req_tries > IKE_RETRANSMIT_TRIES) {
+	if (++sa->req_tries >= (sa->req_max ? sa->req_max : IKE_RETRANSMIT_TRIES)) {
 		sa->req_pending = 0;
 		if (sa->req_kind == REQ_DPD)
-			sa_kill(sa, "peer did not answer liveness checks");
-		else
+			sa_kill(sa, "dead peer: no answer to liveness checks");
+		else if (sa->req_kind == REQ_DELETE)
 			sa_kill(sa, "peer did not answer our Delete");
+		else
+			sa_kill(sa, "peer stopped answering");
 		return;
 	}
 	sa->gw->stats.tx_retransmit++;
 	dgram_send_all(sa, &sa->req);
-	tv.tv_sec = IKE_RETRANSMIT_BASE << sa->req_tries;
+	tv.tv_sec = sa->req_interval ? sa->req_interval : IKE_RETRANSMIT_BASE << sa->req_tries;
 	tv.tv_usec = 0;
 	event_add(sa->retx, &tv);
 }
@@ -185,7 +194,7 @@ retransmit(evutil_socket_t fd, short what, void *arg)
 int
 ike_request(struct ike_sa *sa, uint8_t exchange, int kind, struct ike_out *o)
 {
-	struct timeval tv = { IKE_RETRANSMIT_BASE, 0 };
+	struct timeval tv = { sa->req_interval ? sa->req_interval : IKE_RETRANSMIT_BASE, 0 };
 
 	if (sa->req_pending)
 		return -1;	/* window of one (RFC 7296 2.3) */
@@ -308,25 +317,22 @@ static int
 frag_add(struct ike_sa *sa, const struct ike_hdr *h, const struct ike_pl_skf *f,
     const uint8_t *plain, size_t plainlen, uint8_t **out, size_t *outlen)
 {
-	struct frag_state *fs = &sa->frag;
+	struct frag_state *fs = sa->frag;
 	size_t i, total = 0;
 	uint8_t *p;
 
 	if (f->total > IKE_MAX_DGRAMS || f->num == 0 || f->num > f->total)
 		return -1;
-	if (fs->total && (fs->msgid != h->msgid || fs->total != f->total)) {
+	if (fs && (fs->msgid != h->msgid || fs->total != f->total)) {
 		/* A newer message replaces an unfinished older one (7383 2.6.1). */
 		if (h->msgid < fs->msgid)
 			return 0;
-		for (i = 0; i <= IKE_MAX_DGRAMS; i++) {
-			free(fs->part[i]);
-			fs->part[i] = NULL;
-			fs->partlen[i] = 0;
-		}
-		sa->gw->frag_bytes -= fs->bytes;
-		memset(fs, 0, sizeof(*fs));
+		sa_frag_reset(sa);
+		fs = NULL;
 	}
-	if (fs->total == 0) {
+	if (fs == NULL) {
+		if ((fs = sa->frag = calloc(1, sizeof(*fs))) == NULL)
+			return -1;
 		fs->msgid = h->msgid;
 		fs->total = f->total;
 		fs->exchange = h->exchange;
@@ -402,9 +408,8 @@ decrypt_msg(struct ike_sa *sa, const struct ike_hdr *h, const uint8_t *buf, size
 		pt = NULL;
 		if (r <= 0)
 			return r;
-		first = sa->frag.first_next;
-		sa->gw->frag_bytes -= sa->frag.bytes;
-		memset(&sa->frag, 0, sizeof(sa->frag));
+		first = sa->frag->first_next;
+		sa_frag_reset(sa);
 		pt = whole;
 		ptlen = wlen;
 		log_msg(LOG_DEBUG, sa->id, "reassembled %s from fragments (%zu bytes)",
@@ -427,9 +432,12 @@ bad:
 
 /* RFC 7296 2.23 / RFC 3948: follow the peer's new NAT mapping. */
 static void
-follow_peer(struct ike_sa *sa, const struct sockaddr_storage *local,
+follow_peer(struct ike_sa *sa, const struct ike_msg *m, const struct sockaddr_storage *local,
     const struct sockaddr_storage *remote, int natt)
 {
+	int update = m->hdr.exchange == INFORMATIONAL && sa->peer_mobike && sa->p1 &&
+	    sa->p1->mobike && ike_msg_find_notify(m, IKE_N_UPDATE_SA_ADDRESSES) != NULL;
+
 	char a[80], b[80];
 	struct child_sa *c;
 
@@ -438,9 +446,9 @@ follow_peer(struct ike_sa *sa, const struct sockaddr_storage *local,
 		return;
 	/* Only move when a NAT is involved; otherwise an authenticated message
 	   from elsewhere is MOBIKE's business (UPDATE_SA_ADDRESSES). */
-	if (!(sa->nat_peer || sa->nat_local) && net_port(&sa->local) == net_port(local) &&
-	    sa->state == SA_ESTABLISHED && sa->natt == natt &&
-	    !net_addr_equal(&sa->remote, remote))
+	if (!update && !(sa->nat_peer || sa->nat_local) &&
+	    net_port(&sa->local) == net_port(local) && sa->state == SA_ESTABLISHED &&
+	    sa->natt == natt && !net_addr_equal(&sa->remote, remote))
 		return;
 	log_msg(LOG_INFO, sa->id, "peer moved from %s to %s", net_addr_str(&sa->remote, a,
 	    sizeof(a)), net_addr_str(remote, b, sizeof(b)));
@@ -484,7 +492,7 @@ sa_request_in(struct ike_sa *sa, const struct ike_hdr *h, const uint8_t *buf, si
 	if (r != 1)
 		goto out;
 	sa->last_in = time(NULL);
-	follow_peer(sa, local, remote, natt);
+	follow_peer(sa, &m, local, remote, natt);
 	sa->peer_msgid++;
 	switch (h->exchange) {
 	case IKE_AUTH:
@@ -525,7 +533,7 @@ sa_response_in(struct ike_sa *sa, const struct ike_hdr *h, const uint8_t *buf, s
 		dgram_set_free(&sa->req);
 		sa->last_in = time(NULL);
 		if (h->exchange == INFORMATIONAL)
-			exch_info_response(sa, &m);
+			exch_info_response(sa, &m, sa->req_kind);
 	}
 	ike_msg_free(&m);
 	if (plain) {

@@ -150,23 +150,69 @@ dgram_set_free(struct dgram_set *ds)
 
 	for (i = 0; i < ds->n; i++)
 		free(ds->d[i].data);
+	free(ds->d);
 	memset(ds, 0, sizeof(*ds));
 }
 
-static void
-frag_reset(struct ike_sa *sa)
+void
+sa_frag_reset(struct ike_sa *sa)
 {
 	size_t i;
 
+	if (sa->frag == NULL)
+		return;
 	for (i = 0; i <= IKE_MAX_DGRAMS; i++) {
-		if (sa->frag.part[i]) {
-			explicit_bzero(sa->frag.part[i], sa->frag.partlen[i]);
-			free(sa->frag.part[i]);
+		if (sa->frag->part[i]) {
+			explicit_bzero(sa->frag->part[i], sa->frag->partlen[i]);
+			free(sa->frag->part[i]);
 		}
 	}
-	if (sa->gw->frag_bytes >= sa->frag.bytes)
-		sa->gw->frag_bytes -= sa->frag.bytes;
-	memset(&sa->frag, 0, sizeof(sa->frag));
+	if (sa->gw->frag_bytes >= sa->frag->bytes)
+		sa->gw->frag_bytes -= sa->frag->bytes;
+	free(sa->frag);
+	sa->frag = NULL;
+}
+
+void
+sa_set_str(char **field, const char *value)
+{
+	char *v = value ? strdup(value) : NULL;
+
+	if (value && v == NULL)
+		abort();
+	free(*field);
+	*field = v;
+}
+
+static void
+free_bytes(uint8_t **p, size_t *len)
+{
+	if (*p) {
+		explicit_bzero(*p, *len);
+		free(*p);
+	}
+	*p = NULL;
+	*len = 0;
+}
+
+void
+sa_handshake_done(struct ike_sa *sa)
+{
+	free_bytes(&sa->ni, &sa->nilen);
+	free_bytes(&sa->nr, &sa->nrlen);
+	free_bytes(&sa->init_req, &sa->init_req_len);
+	free_bytes(&sa->init_resp, &sa->init_resp_len);
+	free_bytes(&sa->idi_body, &sa->idi_len);
+	if (sa->eap) {
+		eap_wipe(sa->eap);
+		free(sa->eap);
+		sa->eap = NULL;
+	}
+	if (sa->creq) {
+		child_req_free(sa->creq);
+		free(sa->creq);
+		sa->creq = NULL;
+	}
 }
 
 static void
@@ -202,15 +248,16 @@ sa_free(struct ike_sa *sa)
 		event_free(sa->retx);
 	dgram_set_free(&sa->cached);
 	dgram_set_free(&sa->req);
-	frag_reset(sa);
-	child_req_free(&sa->creq);
-	free(sa->init_req);
-	free(sa->init_resp);
-	free(sa->idi_body);
+	sa_frag_reset(sa);
+	sa_handshake_done(sa);
+	free(sa->p1_name);
+	free(sa->peer_id);
+	free(sa->eap_id);
+	free(sa->user);
+	free(sa->pool);
 	ike_keys_wipe(&sa->keys);
 	ike_sk_wipe(&sa->sk_in);
 	ike_sk_wipe(&sa->sk_out);
-	eap_wipe(&sa->eap);
 	explicit_bzero(sa, sizeof(*sa));
 	free(sa);
 }
@@ -274,21 +321,58 @@ sa_free_all(struct ikegwd *gw)
 
 /* ---------------------------------------------------------------- timers */
 
-/* The SA's next deadline: half-open timeout, reassembly timeout, lifetime. */
+/* The last time we heard from the peer: IKE messages or ESP traffic. */
+static time_t
+last_activity(struct ike_sa *sa)
+{
+	struct kernel_stats st;
+	struct child_sa *c;
+	time_t t = sa->last_in ? sa->last_in : sa->established;
+
+	for (c = sa->children; c; c = c->next)
+		if (c->installed && sa->gw->kernel->ops->stats(sa->gw->kernel, c->spi_in, &st) == 0 &&
+		    st.last_in > t)
+			t = st.last_in;
+	return t;
+}
+
+static time_t
+earliest(time_t a, time_t b)
+{
+	if (a == 0)
+		return b;
+	if (b == 0)
+		return a;
+	return a < b ? a : b;
+}
+
+/*
+ * The SA's next deadline: half-open timeout, reassembly timeout, IKE and
+ * CHILD lifetimes, dead peer detection.
+ */
 void
 sa_schedule(struct ike_sa *sa)
 {
 	time_t now = time(NULL), at = 0;
+	struct child_sa *c;
 	struct timeval tv;
 
 	if (sa->state == SA_DEAD || sa->timer == NULL)
 		return;
 	if (sa->state == SA_HALF_OPEN || sa->state == SA_AUTH)
 		at = sa->created + IKE_HALF_OPEN_TIMEOUT;
-	else if (sa->expire_at)
+	else if (sa->state == SA_ESTABLISHED) {
 		at = sa->expire_at;
-	if (sa->frag.total && (at == 0 || sa->frag.started + IKE_FRAG_TIMEOUT < at))
-		at = sa->frag.started + IKE_FRAG_TIMEOUT;
+		for (c = sa->children; c; c = c->next)
+			at = earliest(at, c->expire_at);
+		if (sa->p1 && sa->p1->dpd_delay && !sa->req_pending && !sa->rekeyed)
+			at = earliest(at, last_activity(sa) + (time_t)sa->p1->dpd_delay);
+		/* Byte and packet limits are checked now and then. */
+		if (sa->children)
+			at = earliest(at, now + 10);
+	}
+	if (sa->frag && sa->frag->total)
+		at = earliest(at, sa->frag->started + IKE_FRAG_TIMEOUT);
 	event_del(sa->timer);
 	if (at == 0)
 		return;
@@ -297,27 +381,62 @@ sa_schedule(struct ike_sa *sa)
 	event_add(sa->timer, &tv);
 }
 
+/* Hard byte/packet limits reached (the soft ones are the client's to act on). */
+static int
+child_over_limit(struct ike_sa *sa, struct child_sa *c)
+{
+	struct kernel_stats st;
+
+	if (!c->installed || sa->gw->kernel->ops->stats(sa->gw->kernel, c->spi_in, &st) != 0)
+		return 0;
+	c->bytes_in = st.bytes_in;
+	c->bytes_out = st.bytes_out;
+	c->packets_in = st.packets_in;
+	c->packets_out = st.packets_out;
+	return c->hard_bytes && st.bytes_in + st.bytes_out >= c->hard_bytes ? 1 :
+	    c->hard_packets && st.packets_in + st.packets_out >= c->hard_packets;
+}
+
 static void
 sa_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct ike_sa *sa = arg;
+	struct child_sa *c, *next;
 	time_t now = time(NULL);
 
 	(void)fd;
 	(void)what;
-	if (sa->frag.total && sa->frag.started + IKE_FRAG_TIMEOUT <= now) {
-		log_msg(LOG_DEBUG, sa->id, "fragments of message %u timed out", sa->frag.msgid);
-		frag_reset(sa);
+	if (sa->frag && sa->frag->started + IKE_FRAG_TIMEOUT <= now) {
+		log_msg(LOG_DEBUG, sa->id, "fragments of message %u timed out", sa->frag->msgid);
+		sa_frag_reset(sa);
 	}
 	if ((sa->state == SA_HALF_OPEN || sa->state == SA_AUTH) &&
 	    sa->created + IKE_HALF_OPEN_TIMEOUT <= now) {
 		sa_kill(sa, "not authenticated in time");
 		return;
 	}
-	if (sa->state == SA_ESTABLISHED && sa->expire_at && sa->expire_at <= now) {
-		exch_delete_ike(sa);
+	if (sa->state != SA_ESTABLISHED) {
+		sa_schedule(sa);
 		return;
 	}
+	if (sa->expire_at && sa->expire_at <= now) {
+		if (sa->rekeyed)
+			sa_kill(sa, "replaced by its rekeyed successor");
+		else
+			exch_delete_ike(sa);
+		return;
+	}
+	for (c = sa->children; c; c = next) {
+		next = c->next;
+		if ((c->expire_at && c->expire_at <= now) || child_over_limit(sa, c)) {
+			if (sa->req_pending)
+				continue;	/* one request at a time; next tick */
+			exch_delete_child(sa, c);
+		}
+	}
+	if (sa->p1 && sa->p1->dpd_delay && !sa->req_pending && !sa->rekeyed &&
+	    last_activity(sa) + (time_t)sa->p1->dpd_delay <= now)
+		exch_dpd(sa);
 	sa_schedule(sa);
 }
 
@@ -403,9 +522,10 @@ sa_json(struct ike_sa *sa)
 	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:b, s:b, s:b,"
 	    " s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:o, s:o}",
 	    "id", (json_int_t)sa->id, "state", sa_state_name(sa->state),
-	    "connection", sa->p1_name, "spi_i", si, "spi_r", sr,
+	    "connection", SA_STR(sa->p1_name), "spi_i", si, "spi_r", sr,
 	    "local_id", sa->p1 && sa->p1->local_id.value ? sa->p1->local_id.value : "",
-	    "remote_id", sa->peer_id, "eap_id", sa->eap_id, "user", sa->user,
+	    "remote_id", SA_STR(sa->peer_id), "eap_id", SA_STR(sa->eap_id),
+	    "user", SA_STR(sa->user),
 	    "remote", net_addr_str(&sa->remote, remote, sizeof(remote)),
 	    "remote_port", net_port(&sa->remote),
 	    "nat_remote", sa->nat_peer, "nat_local", sa->nat_local, "natt", sa->natt,

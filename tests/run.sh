@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 export IKEGW_TOP=$PWD
 mkdir -p test-output
 
-suites=${IKEGW_SUITES:-"unit unit-san fuzz pki-tools http e2e integration"}
+suites=${IKEGW_SUITES:-"unit unit-san fuzz pki-tools http e2e integration integration-san"}
 declare -A result
 fail=0
 for s in $suites; do
@@ -24,6 +24,19 @@ for s in $suites; do
 	pki-tools)   tests/pki/check-tools.sh > test-output/pki-tools.log 2>&1; rc=$?
 	             grep '^  FAIL' test-output/pki-tools.log; tail -1 test-output/pki-tools.log
 	             (exit $rc) ;;
+	integration-san)
+		# The engine tests again with ikegwd built with ASan+UBSan: any report
+		# (memory error, leak at exit, undefined behaviour) fails the suite.
+		rm -rf test-output/asan; mkdir -p test-output/asan
+		IKEGW_BIN=$PWD/build/san/bin ASAN_OPTIONS=detect_leaks=1:log_path=$PWD/test-output/asan/ikegwd \
+		    UBSAN_OPTIONS=print_stacktrace=1:log_path=$PWD/test-output/asan/ikegwd \
+		    tests/integration/run.sh > test-output/integration-san.log 2>&1
+		rc=$?
+		grep -E '^  FAIL|  ok    t_' test-output/integration-san.log
+		if ls test-output/asan/ikegwd* > /dev/null 2>&1; then
+			echo "  FAIL  sanitizer reports:"; head -40 test-output/asan/ikegwd*; rc=1
+		fi
+		(exit $rc) ;;
 	http|e2e|integration)
 		if [ -x "tests/$s/run.sh" ]; then "tests/$s/run.sh"
 		else echo "  (no $s tests yet)"; result[$s]="none"; continue; fi ;;

@@ -18,6 +18,9 @@ static const struct web_route *const route_tables[] = {
 	web_routes_users,
 	web_routes_system,
 	web_routes_status,
+	web_routes_ca,
+	web_routes_cert,
+	web_routes_crl,
 };
 
 /*
@@ -31,6 +34,7 @@ struct menu_item {
 };
 
 static const struct menu_item menu[] = {
+	{ "System",	"Cert. Manager",	"/system/certmanager" },
 	{ "System",	"User Manager",		"/system/users" },
 	{ "System",	"Groups",		"/system/groups" },
 	{ "System",	"API Tokens",		"/system/tokens" },
@@ -55,6 +59,23 @@ static const struct {
 	{ "password-changed",	"Password changed." },
 	{ "token-revoked",	"API token revoked." },
 	{ "settings-saved",	"Settings saved." },
+	{ "ca-created",		"Certificate authority created." },
+	{ "ca-imported",	"Certificate authority imported." },
+	{ "ca-saved",		"Certificate authority saved." },
+	{ "ca-deleted",		"Certificate authority deleted." },
+	{ "cert-created",	"Certificate created." },
+	{ "cert-imported",	"Certificate imported." },
+	{ "cert-signed",	"Signing request signed: certificate created." },
+	{ "csr-created",	"Key and signing request created. Send the request to the CA,"
+				" then import the signed certificate here." },
+	{ "cert-completed",	"Signed certificate imported." },
+	{ "cert-renewed",	"Certificate renewed." },
+	{ "cert-saved",		"Certificate saved." },
+	{ "cert-deleted",	"Certificate deleted." },
+	{ "cert-revoked",	"Certificate revoked; the CRL was updated." },
+	{ "hold-removed",	"Hold removed; the CRL was updated." },
+	{ "crl-saved",		"CRL settings saved; a new CRL was made." },
+	{ "crl-imported",	"CRL imported." },
 	{ "logged-out",		"You have been logged out." },
 	{ "expired",		"Your session has expired. Please log in again." },
 };

@@ -1131,7 +1131,8 @@ form_context(const struct form *f)
 			json_object_set_new(values, fd->name, json_boolean(form_bool(f, fd->name)));
 		else if (json_object_get(values, fd->name) == NULL)
 			json_object_set_new(values, fd->name, form_checked(
-			    (fd->flags & FORM_MULTI) ? json_array() : json_string("")));
+			    (fd->flags & FORM_MULTI) && !(fd->flags & FORM_LINES) ?
+			    json_array() : json_string("")));
 	}
 	return form_checked(json_pack("{s:o, s:o, s:b}", "values", values,
 	    "errors", errors, "has_errors", !form_ok(f)));

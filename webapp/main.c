@@ -269,6 +269,8 @@ handle(struct web_app *app, FCGX_Request *fr)
 	struct web_req r;
 	enum web_status st;
 	const char *https;
+	char msg[160];
+	long long len;
 
 	memset(&r, 0, sizeof(r));
 	r.app = app;
@@ -301,8 +303,16 @@ handle(struct web_app *app, FCGX_Request *fr)
 	r.is_api = strncmp(r.path, "/api/", 5) == 0;
 
 	st = read_request(&r, fr);
-	if (st == WEB_TOO_LARGE)
-		web_error(&r, 413, "The request is too large.");
+	if (st == WEB_TOO_LARGE && starts_with_ci(r.content_type, "multipart/form-data") &&
+	    env(fr, "CONTENT_LENGTH") && parse_int(env(fr, "CONTENT_LENGTH"), 0, (long long)1 << 40,
+	    &len) == 0 && (unsigned long long)len > app->limits.max_upload) {
+		/* Said plainly: a browser user chose a file that is too big. */
+		snprintf(msg, sizeof(msg), "The file is too large: uploads may be at most %zu MiB"
+		    " in all. Nothing was saved. Go back and choose a smaller file.",
+		    app->limits.max_upload / (1024 * 1024));
+		web_error(&r, 413, msg);
+	} else if (st == WEB_TOO_LARGE)
+		web_error(&r, 413, "The request is too large. Nothing was saved.");
 	else if (st != WEB_OK)
 		web_error(&r, 400, "The request could not be understood.");
 	else

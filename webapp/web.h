@@ -160,5 +160,8 @@ extern const struct web_route web_routes_login[];
 extern const struct web_route web_routes_users[];
 extern const struct web_route web_routes_system[];
 extern const struct web_route web_routes_status[];
+extern const struct web_route web_routes_ca[];		/* ui-ca.c */
+extern const struct web_route web_routes_cert[];	/* ui-cert.c */
+extern const struct web_route web_routes_crl[];		/* ui-crl.c */
 
 #endif

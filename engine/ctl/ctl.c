@@ -19,6 +19,7 @@
 #include "ctl.h"
 #include "engine/engine.h"
 #include "engine/pool/pool.h"
+#include "engine/fw/fw.h"
 
 #define CTL_MAX_LINE	(64 * 1024)
 
@@ -71,9 +72,10 @@ cmd_terminate(struct ikegwd *gw, json_t *req)
 			continue;
 		if (json_is_integer(idv) && (json_int_t)sa->id != json_integer_value(idv))
 			continue;
-		if (json_is_string(who) && strcasecmp(sa->peer_id, json_string_value(who)) != 0 &&
-		    strcasecmp(sa->eap_id, json_string_value(who)) != 0 &&
-		    strcasecmp(sa->user, json_string_value(who)) != 0)
+		if (json_is_string(who) &&
+		    strcasecmp(SA_STR(sa->peer_id), json_string_value(who)) != 0 &&
+		    strcasecmp(SA_STR(sa->eap_id), json_string_value(who)) != 0 &&
+		    strcasecmp(SA_STR(sa->user), json_string_value(who)) != 0)
 			continue;
 		log_msg(LOG_INFO, sa->id, "terminated by the administrator");
 		exch_delete_ike(sa);
@@ -167,6 +169,22 @@ dispatch(struct ikegwd *gw, json_t *req)
 	if (strcmp(cmd, "kernel-sas") == 0) {
 		r = reply_ok();
 		json_object_set_new(r, "sas", gw->kernel->ops->dump(gw->kernel));
+		return r;
+	}
+	if (strcmp(cmd, "render") == 0) {
+		const char *fmt = json_string_value(json_object_get(req, "format"));
+		char *text;
+
+		if (fmt == NULL || (strcmp(fmt, "nft") != 0 && strcmp(fmt, "pf") != 0))
+			return reply_err("render needs \"format\": \"nft\" or \"pf\"");
+		if (gw->cfg->fw == NULL)
+			return reply_err("the configuration has no firewall");
+		text = strcmp(fmt, "nft") == 0 ? fw_render_nft(gw->cfg->fw) :
+		    fw_render_pf(gw->cfg->fw);
+		if (text == NULL)
+			return reply_err("out of memory");
+		r = json_pack("{s:b, s:s}", "ok", 1, "text", text);
+		free(text);
 		return r;
 	}
 	if (strcmp(cmd, "apply") == 0) {

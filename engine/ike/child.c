@@ -221,6 +221,15 @@ child_find_out(struct ike_sa *sa, uint32_t spi_out)
 	return NULL;
 }
 
+static void
+child_free(struct child_sa *c)
+{
+	free(c->ts_local);
+	free(c->ts_remote);
+	explicit_bzero(c, sizeof(*c));
+	free(c);
+}
+
 void
 child_delete(struct ike_sa *sa, struct child_sa *c, int from_kernel)
 {
@@ -235,8 +244,7 @@ child_delete(struct ike_sa *sa, struct child_sa *c, int from_kernel)
 	if (from_kernel && c->installed)
 		(void)sa->gw->kernel->ops->del(sa->gw->kernel, c->spi_in);
 	log_msg(LOG_INFO, sa->id, "CHILD SA %08x/%08x removed", c->spi_in, c->spi_out);
-	explicit_bzero(c, sizeof(*c));
-	free(c);
+	child_free(c);
 }
 
 /* ---------------------------------------------------------------- create */
@@ -269,15 +277,15 @@ child_create(struct ike_sa *sa, struct ike_out *out, const uint8_t *gir, size_t 
 	if ((idx = proposal_select_esp(sa->gw->cfg, p1, req->props, req->nprops, dh, &chosen,
 	    &peer_spi)) < 0)
 		return IKE_N_NO_PROPOSAL_CHOSEN;
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return IKE_N_TEMPORARY_FAILURE;
+	struct cfg_net tl[KERNEL_MAX_TS], tr[KERNEL_MAX_TS];
+	size_t ntl = 0, ntr = 0;
 
 	/* Our side: the client's TSr narrowed to our local networks. */
 	for (i = 0; i < req->ntsr; i++)
 		for (k = 0; k < p1->nphase2; k++)
 			for (j = 0; j < p1->phase2[k].nlocal_ts; j++)
-				c->nts_local += narrow(&req->tsr[i], &p1->phase2[k].local_ts[j],
-				    c->ts_local + c->nts_local, KERNEL_MAX_TS - c->nts_local);
+				ntl += narrow(&req->tsr[i], &p1->phase2[k].local_ts[j],
+				    tl + ntl, KERNEL_MAX_TS - ntl);
 	/* The client's side: its virtual address, else its outer address. */
 	for (i = 0; i < req->ntsi; i++) {
 		memset(&vip, 0, sizeof(vip));
@@ -296,23 +304,32 @@ child_create(struct ike_sa *sa, struct ike_out *out, const uint8_t *gir, size_t 
 		} else
 			continue;
 		/* De-duplicate (the client may send 0.0.0.0/0 and its address). */
-		for (j = 0; j < c->nts_remote; j++)
-			if (memcmp(&c->ts_remote[j], &vip, sizeof(vip)) == 0)
+		for (j = 0; j < ntr; j++)
+			if (memcmp(&tr[j], &vip, sizeof(vip)) == 0)
 				break;
-		if (j == c->nts_remote)
-			c->nts_remote += narrow(&req->tsi[i], &vip, c->ts_remote + c->nts_remote,
-			    KERNEL_MAX_TS - c->nts_remote);
+		if (j == ntr)
+			ntr += narrow(&req->tsi[i], &vip, tr + ntr, KERNEL_MAX_TS - ntr);
 	}
-	if (c->nts_local == 0 || c->nts_remote == 0) {
-		free(c);
+	if (ntl == 0 || ntr == 0)
 		return IKE_N_TS_UNACCEPTABLE;
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->ts_local = calloc(ntl, sizeof(*tl))) == NULL ||
+	    (c->ts_remote = calloc(ntr, sizeof(*tr))) == NULL) {
+		if (c)
+			free(c->ts_local);
+		free(c);
+		return IKE_N_TEMPORARY_FAILURE;
 	}
+	memcpy(c->ts_local, tl, ntl * sizeof(*tl));
+	c->nts_local = ntl;
+	memcpy(c->ts_remote, tr, ntr * sizeof(*tr));
+	c->nts_remote = ntr;
 
 	encr = ike_encr_lookup(chosen.encr, chosen.encr_bits);
 	if (chosen.integ)
 		integ = ike_integ_lookup(chosen.integ);
 	if (encr == NULL || (chosen.integ && integ == NULL)) {
-		free(c);
+		child_free(c);
 		return IKE_N_NO_PROPOSAL_CHOSEN;
 	}
 	c->spi_in = new_spi(sa->gw);
@@ -335,7 +352,7 @@ child_create(struct ike_sa *sa, struct ike_out *out, const uint8_t *gir, size_t 
 	/* KEYMAT = prf+(SK_d, [g^ir |] Ni | Nr), i→r keys first (2.17). */
 	if (ike_keys_child(&ck, sa->prf, sa->keys.k_d, sa->keys.k_prflen, encr, integ, gir, girlen,
 	    ni, nilen, nr, nrlen) == -1) {
-		free(c);
+		child_free(c);
 		return IKE_N_TEMPORARY_FAILURE;
 	}
 	memset(&kc, 0, sizeof(kc));
@@ -370,12 +387,14 @@ child_create(struct ike_sa *sa, struct ike_out *out, const uint8_t *gir, size_t 
 		    p1->phase2[k].life_packets < kc.hard_packets))
 			kc.hard_packets = p1->phase2[k].life_packets;
 	}
+	c->hard_bytes = kc.hard_bytes;
+	c->hard_packets = kc.hard_packets;
 	kc.soft_bytes = kc.hard_bytes / 10 * 9;
 	kc.soft_packets = kc.hard_packets / 10 * 9;
 	if (sa->gw->kernel->ops->add(sa->gw->kernel, &kc, err, sizeof(err)) == -1) {
 		explicit_bzero(&kc, sizeof(kc));
 		log_msg(LOG_ERR, sa->id, "installing CHILD SA failed: %s", err);
-		free(c);
+		child_free(c);
 		return IKE_N_TEMPORARY_FAILURE;
 	}
 	explicit_bzero(&kc, sizeof(kc));

@@ -18,7 +18,7 @@
 static const char *
 lease_identity(const struct ike_sa *sa)
 {
-	return *sa->eap_id ? sa->eap_id : sa->peer_id;
+	return sa->eap_id ? sa->eap_id : SA_STR(sa->peer_id);
 }
 
 uint16_t
@@ -32,13 +32,13 @@ cp_assign(struct ike_sa *sa, struct ike_out *out)
 	char a[INET6_ADDRSTRLEN];
 	int rc;
 
-	if (!sa->creq.cp_request)
+	if (sa->creq == NULL || !sa->creq->cp_request)
 		return 0;
 	if (sa->p1->pool == NULL || (pool = ike_config_pool(sa->gw->cfg, sa->p1->pool)) == NULL)
 		return IKE_N_INTERNAL_ADDRESS_FAILURE;
-	snprintf(sa->pool, sizeof(sa->pool), "%s", pool->name);
+	sa_set_str(&sa->pool, pool->name);
 
-	if (sa->creq.want_v4 && pool->v4.family == AF_INET) {
+	if (sa->creq->want_v4 && pool->v4.family == AF_INET) {
 		rc = pool_acquire(sa->gw->pools, pool->name, lease_identity(sa), AF_INET, 0, addr);
 		if (rc != 0) {
 			log_msg(LOG_INFO, sa->id, "pool %s: %s", pool->name,
@@ -51,7 +51,7 @@ cp_assign(struct ike_sa *sa, struct ike_out *out)
 		at[n].value = (const uint8_t *)&sa->vip4;
 		at[n++].len = 4;
 	}
-	if (sa->creq.want_v6 && pool->v6.family == AF_INET6) {
+	if (sa->creq->want_v6 && pool->v6.family == AF_INET6) {
 		rc = pool_acquire(sa->gw->pools, pool->name, lease_identity(sa), AF_INET6, 0, addr);
 		if (rc == 0) {
 			memcpy(&sa->vip6, addr, 16);
@@ -122,7 +122,7 @@ cp_assign(struct ike_sa *sa, struct ike_out *out)
 void
 cp_release(struct ike_sa *sa)
 {
-	if (*sa->pool == '\0')
+	if (sa->pool == NULL)
 		return;
 	if (sa->have_vip4)
 		pool_release(sa->gw->pools, sa->pool, AF_INET, (const uint8_t *)&sa->vip4);

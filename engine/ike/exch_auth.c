@@ -33,7 +33,7 @@ auth_failed(struct ike_sa *sa, uint32_t msgid, const char *why)
 	struct ike_out o;
 
 	log_msg(LOG_INFO, sa->id, "authentication failed for %s: %s",
-	    *sa->eap_id ? sa->eap_id : sa->peer_id, why);
+	    sa->eap_id ? sa->eap_id : SA_STR(sa->peer_id), why);
 	sa->gw->stats.auth_failed++;
 	ike_out_begin(&o);
 	ike_gen_notify(&o.g, 0, NULL, 0, IKE_N_AUTHENTICATION_FAILED, NULL, 0);
@@ -149,10 +149,10 @@ static int
 duplicates(struct ike_sa *sa)
 {
 	struct ike_sa *o;
-	const char *me = *sa->eap_id ? sa->eap_id : sa->peer_id;
+	const char *me = sa->eap_id ? sa->eap_id : SA_STR(sa->peer_id);
 
 	for (o = sa->gw->sa_list; o; o = o->next) {
-		const char *them = *o->eap_id ? o->eap_id : o->peer_id;
+		const char *them = o->eap_id ? o->eap_id : SA_STR(o->peer_id);
 
 		if (o == sa || o->state != SA_ESTABLISHED || strcasecmp(me, them) != 0)
 			continue;
@@ -195,8 +195,8 @@ finish(struct ike_sa *sa, uint32_t msgid, const uint8_t *secret, size_t secretle
 	}
 	if (sa->p1->mobike && sa->peer_mobike)
 		ike_gen_notify(&o.g, 0, NULL, 0, IKE_N_MOBIKE_SUPPORTED, NULL, 0);
-	if ((n = cp_assign(sa, &o)) == 0)
-		n = child_create(sa, &o, NULL, 0, sa->ni, sa->nilen, sa->nr, sa->nrlen, &sa->creq, 0);
+	if ((n = cp_assign(sa, &o)) == 0 && sa->creq)
+		n = child_create(sa, &o, NULL, 0, sa->ni, sa->nilen, sa->nr, sa->nrlen, sa->creq, 0);
 	if (n != 0) {
 		/* The IKE SA stands; the CHILD SA could not be made (2.21.3). */
 		log_msg(LOG_INFO, sa->id, "no CHILD SA: %s", ike_notify_name(n));
@@ -209,9 +209,9 @@ finish(struct ike_sa *sa, uint32_t msgid, const uint8_t *secret, size_t secretle
 	sa_schedule(sa);
 	(void)ike_respond(sa, IKE_AUTH, msgid, &o);
 	ike_out_free(&o);
-	child_req_free(&sa->creq);
-	log_msg(LOG_INFO, sa->id, "established: %s%s%s from %s", sa->peer_id,
-	    *sa->eap_id ? " EAP " : "", sa->eap_id,
+	sa_handshake_done(sa);
+	log_msg(LOG_INFO, sa->id, "established: %s%s%s from %s", SA_STR(sa->peer_id),
+	    sa->eap_id ? " EAP " : "", SA_STR(sa->eap_id),
 	    net_addr_str(&sa->remote, (char[80]){ 0 }, 80));
 }
 
@@ -223,12 +223,12 @@ eap_lookup(void *arg, const char *identity, uint8_t nt_hash[16])
 	struct ike_sa *sa = arg;
 	const struct cfg_user *u = find_user(sa, identity);
 
-	snprintf(sa->eap_id, sizeof(sa->eap_id), "%s", identity);
+	sa_set_str(&sa->eap_id, identity);
 	if (u == NULL || !u->has_nt_hash)
 		return -1;
 	if (!group_ok(sa, u))
 		return -1;
-	snprintf(sa->user, sizeof(sa->user), "%s", u->name);
+	sa_set_str(&sa->user, u->name);
 	memcpy(nt_hash, u->nt_hash, 16);
 	return 0;
 }
@@ -245,16 +245,13 @@ eap_round(struct ike_sa *sa, const struct ike_msg *m)
 		auth_failed(sa, m->hdr.msgid, "expected an EAP payload");
 		return;
 	}
-	r = eap_process(&sa->eap, p->body, p->len, eap_lookup, sa, &pkt);
+	r = eap_process(sa->eap, p->body, p->len, eap_lookup, sa, &pkt);
 	if (r == EAP_FAILURE) {
-		auth_failed(sa, m->hdr.msgid, sa->eap.why);
+		auth_failed(sa, m->hdr.msgid, sa->eap->why);
 		return;
 	}
-	if (r == EAP_SUCCESS) {
-		memcpy(sa->msk, sa->eap.msk, sa->eap.msklen);
-		sa->msklen = sa->eap.msklen;
-		log_msg(LOG_INFO, sa->id, "EAP-MSCHAPv2 succeeded for %s", sa->eap_id);
-	}
+	if (r == EAP_SUCCESS)
+		log_msg(LOG_INFO, sa->id, "EAP-MSCHAPv2 succeeded for %s", SA_STR(sa->eap_id));
 	ike_out_begin(&o);
 	ike_gen_eap(&o.g, pkt.code, pkt.id, pkt.type, pkt.data, pkt.len);
 	(void)ike_respond(sa, IKE_AUTH, m->hdr.msgid, &o);
@@ -278,15 +275,15 @@ eap_final(struct ike_sa *sa, const struct ike_msg *m)
 		auth_failed(sa, m->hdr.msgid, "internal error");
 		return;
 	}
-	ok = ike_auth_psk_verify(sa->prf, sa->msk, sa->msklen, oct, octlen, p->u.auth.data,
-	    p->u.auth.len) == 0;
+	ok = ike_auth_psk_verify(sa->prf, sa->eap->msk, sa->eap->msklen, oct, octlen,
+	    p->u.auth.data, p->u.auth.len) == 0;
 	free(oct);
 	if (!ok) {
 		auth_failed(sa, m->hdr.msgid, "AUTH from the EAP MSK does not verify");
 		return;
 	}
 	sa->auth_method = IKE_AUTH_SHARED_KEY;
-	finish(sa, m->hdr.msgid, sa->msk, sa->msklen, 0);
+	finish(sa, m->hdr.msgid, sa->eap->msk, sa->eap->msklen, 0);
 }
 
 /* ---------------------------------------------------------------- first IKE_AUTH */
@@ -362,18 +359,22 @@ first_auth(struct ike_sa *sa, const struct ike_msg *m)
 	struct ike_out o;
 	char why[256];
 
-	if (idp == NULL || child_req_save(&sa->creq, m) == -1) {
+	char idtext[512];
+
+	if (idp == NULL || (sa->creq = calloc(1, sizeof(*sa->creq))) == NULL ||
+	    child_req_save(sa->creq, m) == -1) {
 		auth_failed(sa, m->hdr.msgid, "IKE_AUTH without IDi");
 		return;
 	}
-	if ((sa->idi_body = malloc(idp->len)) == NULL)
+	if ((sa->idi_body = malloc(idp->len ? idp->len : 1)) == NULL)
 		return;
 	memcpy(sa->idi_body, idp->body, idp->len);
 	sa->idi_len = idp->len;
-	ike_id_text(idp->u.id.type, idp->u.id.data, idp->u.id.len, sa->peer_id, sizeof(sa->peer_id));
+	ike_id_text(idp->u.id.type, idp->u.id.data, idp->u.id.len, idtext, sizeof(idtext));
+	sa_set_str(&sa->peer_id, idtext);
 	sa->peer_mobike = ike_msg_find_notify(m, IKE_N_MOBIKE_SUPPORTED) != NULL;
 	sa->peer_initial_contact = ike_msg_find_notify(m, IKE_N_INITIAL_CONTACT) != NULL;
-	log_msg(LOG_INFO, sa->id, "IKE_AUTH from %s (%s)%s", sa->peer_id,
+	log_msg(LOG_INFO, sa->id, "IKE_AUTH from %s (%s)%s", SA_STR(sa->peer_id),
 	    ike_id_type_name(idp->u.id.type), authp ? "" : ", wants EAP");
 
 	if (authp == NULL) {
@@ -389,14 +390,19 @@ first_auth(struct ike_sa *sa, const struct ike_msg *m)
 			auth_failed(sa, m->hdr.msgid, "could not sign our AUTH");
 			return;
 		}
-		eap_start(&sa->eap, &pkt);
+		if ((sa->eap = calloc(1, sizeof(*sa->eap))) == NULL) {
+			ike_out_free(&o);
+			auth_failed(sa, m->hdr.msgid, "out of memory");
+			return;
+		}
+		eap_start(sa->eap, &pkt);
 		ike_gen_eap(&o.g, pkt.code, pkt.id, pkt.type, pkt.data, pkt.len);
 		(void)ike_respond(sa, IKE_AUTH, m->hdr.msgid, &o);
 		ike_out_free(&o);
 		return;
 	}
 
-	u = find_user(sa, sa->peer_id);
+	u = find_user(sa, SA_STR(sa->peer_id));
 	switch (sa->p1->auth) {
 	case CFG_AUTH_PSK:
 		if (verify_psk(sa, authp, u) == -1) {
@@ -409,7 +415,7 @@ first_auth(struct ike_sa *sa, const struct ike_msg *m)
 		}
 		sa->auth_method = IKE_AUTH_SHARED_KEY;
 		if (u)
-			snprintf(sa->user, sizeof(sa->user), "%s", u->name);
+			sa_set_str(&sa->user, u->name);
 		{
 			const char *secret = u && u->psk ? u->psk : sa->gw->cfg->psk;
 
@@ -427,7 +433,7 @@ first_auth(struct ike_sa *sa, const struct ike_msg *m)
 		}
 		sa->auth_method = authp->u.auth.method;
 		if (u)
-			snprintf(sa->user, sizeof(sa->user), "%s", u->name);
+			sa_set_str(&sa->user, u->name);
 		finish(sa, m->hdr.msgid, NULL, 0, 1);
 		return;
 	case CFG_AUTH_EAP_MSCHAPV2:
@@ -444,7 +450,9 @@ exch_auth(struct ike_sa *sa, const struct ike_msg *m)
 		first_auth(sa, m);
 		break;
 	case SA_AUTH:
-		if (sa->eap.state == EAP_S_DONE)
+		if (sa->eap == NULL)
+			auth_failed(sa, m->hdr.msgid, "unexpected IKE_AUTH");
+		else if (sa->eap->state == EAP_S_DONE)
 			eap_final(sa, m);
 		else
 			eap_round(sa, m);

@@ -4,9 +4,51 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "engine/engine.h"
 #include "names.h"
+
+/*
+ * RFC 4555 3.5: after UPDATE_SA_ADDRESSES (the SA already follows the new
+ * address, see io.c), redo NAT detection and answer with our NAT-D
+ * notifies; COOKIE2 (3.5, 3.8) is echoed unchanged.
+ */
+static void
+mobike(struct ike_sa *sa, const struct ike_msg *m, struct ike_out *o)
+{
+	const struct ike_pl *p;
+	uint8_t want[IKE_NATD_LEN];
+	size_t from = 0;
+	int src_seen = 0, src_ok = 0, dst_seen = 0, dst_ok = 0;
+
+	if ((p = ike_msg_find_notify(m, IKE_N_COOKIE2)) != NULL)
+		ike_gen_notify(&o->g, 0, NULL, 0, IKE_N_COOKIE2, p->u.notify.data, p->u.notify.len);
+	if (ike_msg_find_notify(m, IKE_N_UPDATE_SA_ADDRESSES) == NULL)
+		return;
+	while ((p = ike_msg_find(m, IKE_PL_NOTIFY, &from)) != NULL) {
+		if (p->u.notify.type == IKE_N_NAT_DETECTION_SOURCE_IP) {
+			src_seen = 1;
+			ike_natd_hash_sa(sa->spi_i, sa->spi_r, (const struct sockaddr *)&sa->remote, want);
+			src_ok |= p->u.notify.len == IKE_NATD_LEN && !memcmp(p->u.notify.data, want, 20);
+		} else if (p->u.notify.type == IKE_N_NAT_DETECTION_DESTINATION_IP) {
+			dst_seen = 1;
+			ike_natd_hash_sa(sa->spi_i, sa->spi_r, (const struct sockaddr *)&sa->local, want);
+			dst_ok |= p->u.notify.len == IKE_NATD_LEN && !memcmp(p->u.notify.data, want, 20);
+		}
+	}
+	if (src_seen) {
+		sa->nat_peer = !src_ok;
+		sa->nat_local = dst_seen && !dst_ok;
+		ike_natd_hash_sa(sa->spi_i, sa->spi_r, (const struct sockaddr *)&sa->local, want);
+		ike_gen_notify(&o->g, 0, NULL, 0, IKE_N_NAT_DETECTION_SOURCE_IP, want, sizeof(want));
+		ike_natd_hash_sa(sa->spi_i, sa->spi_r, (const struct sockaddr *)&sa->remote, want);
+		ike_gen_notify(&o->g, 0, NULL, 0, IKE_N_NAT_DETECTION_DESTINATION_IP, want,
+		    sizeof(want));
+	}
+	log_msg(LOG_INFO, sa->id, "MOBIKE: addresses updated to %s%s",
+	    net_addr_str(&sa->remote, (char[80]){ 0 }, 80), sa->nat_peer ? " (NAT)" : "");
+}
 
 void
 exch_info(struct ike_sa *sa, const struct ike_msg *m)
@@ -19,6 +61,8 @@ exch_info(struct ike_sa *sa, const struct ike_msg *m)
 	int delete_ike = 0;
 
 	ike_out_begin(&o);
+	if (sa->p1 && sa->p1->mobike && sa->peer_mobike)
+		mobike(sa, m, &o);
 	while ((p = ike_msg_find(m, IKE_PL_DELETE, &from)) != NULL) {
 		if (p->u.del.proto == IKE_PROTO_IKE) {
 			delete_ike = 1;
@@ -49,11 +93,41 @@ exch_info(struct ike_sa *sa, const struct ike_msg *m)
 }
 
 void
-exch_info_response(struct ike_sa *sa, const struct ike_msg *m)
+exch_info_response(struct ike_sa *sa, const struct ike_msg *m, int kind)
 {
 	(void)m;
-	if (sa->state == SA_DELETING)
+	if (kind == REQ_DELETE || sa->state == SA_DELETING)
 		sa_kill(sa, "deleted");
+	sa_schedule(sa);
+}
+
+void
+exch_dpd(struct ike_sa *sa)
+{
+	struct ike_out o;
+
+	ike_out_begin(&o);
+	sa->req_max = sa->p1 && sa->p1->dpd_max_failures ? (int)sa->p1->dpd_max_failures : 5;
+	sa->req_interval = sa->p1 && sa->p1->dpd_delay ? (int)sa->p1->dpd_delay : 30;
+	if (ike_request(sa, INFORMATIONAL, REQ_DPD, &o) == 0)
+		log_msg(LOG_DEBUG, sa->id, "liveness check sent");
+	ike_out_free(&o);
+}
+
+void
+exch_delete_child(struct ike_sa *sa, struct child_sa *c)
+{
+	struct ike_out o;
+	uint32_t spi = c->spi_in;
+
+	/* 1.4.1: we name our inbound SPI; the kernel pair goes at once. */
+	child_delete(sa, c, 1);
+	ike_out_begin(&o);
+	ike_gen_delete(&o.g, IKE_PROTO_ESP, &spi, 1);
+	sa->req_max = 0;
+	sa->req_interval = 0;
+	(void)ike_request(sa, INFORMATIONAL, REQ_DELETE_CHILD, &o);
+	ike_out_free(&o);
 }
 
 void
@@ -77,6 +151,8 @@ exch_delete_ike(struct ike_sa *sa)
 	}
 	ike_out_begin(&o);
 	ike_gen_delete(&o.g, IKE_PROTO_IKE, NULL, 0);
+	sa->req_max = 0;
+	sa->req_interval = 0;
 	if (ike_request(sa, INFORMATIONAL, REQ_DELETE, &o) == -1) {
 		ike_out_free(&o);
 		sa_kill(sa, "could not send Delete");

@@ -93,7 +93,7 @@ exch_init(struct ikegwd *gw, const struct ike_msg *m, const uint8_t *buf, size_t
 			ike_init_notify(gw, &m->hdr, local, remote, natt, IKE_N_COOKIE, cookie, clen);
 		return;
 	}
-	if ((idx = proposal_select_ike(gw->cfg, p1, &sap->u.sa, &chosen)) < 0) {
+	if ((idx = proposal_select_ike(gw->cfg, p1, &sap->u.sa, 0, &chosen)) < 0) {
 		log_info("IKE_SA_INIT from %s: no acceptable proposal%s", a,
 		    gw->cfg->legacy_clients ? "" : " (legacy algorithms are off)");
 		gw->stats.init_refused++;
@@ -120,7 +120,7 @@ exch_init(struct ikegwd *gw, const struct ike_msg *m, const uint8_t *buf, size_t
 
 	if ((sa = sa_new(gw, m->hdr.spi_i, local, remote)) == NULL)
 		return;
-	snprintf(sa->p1_name, sizeof(sa->p1_name), "%s", p1->name);
+	sa_set_str(&sa->p1_name, p1->name);
 	sa->p1 = p1;
 	sa->natt = natt;
 	sa->encr = ike_encr_lookup(chosen.encr, chosen.encr_bits);
@@ -129,6 +129,8 @@ exch_init(struct ikegwd *gw, const struct ike_msg *m, const uint8_t *buf, size_t
 	sa->dh = chosen.dh;
 	sa->peer_msgid = 1;
 	if (sa->encr == NULL || sa->prf == NULL || (chosen.integ && sa->integ == NULL))
+		goto fail;
+	if ((sa->ni = malloc(np->u.nonce.len)) == NULL || (sa->nr = malloc(IKE_NONCE_LEN)) == NULL)
 		goto fail;
 	memcpy(sa->ni, np->u.nonce.data, np->u.nonce.len);
 	sa->nilen = np->u.nonce.len;
@@ -208,7 +210,6 @@ exch_init(struct ikegwd *gw, const struct ike_msg *m, const uint8_t *buf, size_t
 	sa->init_resp = wb.data;	/* takes ownership */
 	sa->init_resp_len = wb.len;
 	if (natt) {
-		struct dgram_set one = { 0 };
 		uint8_t *d = malloc(wb.len + IKE_NON_ESP_MARKER_LEN);
 
 		if (d) {
@@ -217,7 +218,6 @@ exch_init(struct ikegwd *gw, const struct ike_msg *m, const uint8_t *buf, size_t
 			(void)net_send(gw, local, remote, d, wb.len + IKE_NON_ESP_MARKER_LEN);
 			free(d);
 		}
-		(void)one;
 	} else
 		(void)net_send(gw, local, remote, wb.data, wb.len);
 	gw->stats.init_ok++;

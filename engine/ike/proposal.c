@@ -56,7 +56,7 @@ integ_ok(const struct ike_prop *p, uint16_t integ)
 
 int
 proposal_select_ike(const struct ike_config *cfg, const struct cfg_phase1 *p1,
-    const struct ike_pl_sa *sa, struct cfg_proposal *out)
+    const struct ike_pl_sa *sa, uint8_t spi_size, struct cfg_proposal *out)
 {
 	const struct cfg_proposal *c;
 	const struct ike_prop *p;
@@ -67,7 +67,7 @@ proposal_select_ike(const struct ike_config *cfg, const struct cfg_phase1 *p1,
 		c = &p1->proposals[i];
 		for (j = 0; j < sa->nprops; j++) {
 			p = &sa->props[j];
-			if (p->proto != IKE_PROTO_IKE || p->spi_size != 0 || !usable(p))
+			if (p->proto != IKE_PROTO_IKE || p->spi_size != spi_size || !usable(p))
 				continue;
 			if (offers(p, IKE_XF_ENCR, c->encr, c->encr_bits) &&
 			    offers(p, IKE_XF_PRF, c->prf, 0) && integ_ok(p, c->integ) &&

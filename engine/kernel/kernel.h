@@ -68,6 +68,10 @@ struct kernel_backend {
 	/* Installed SAs for ikegwctl (never any key). New reference. */
 	json_t		*(*dump)(struct kernel *);
 	void		(*fini)(struct kernel *);
+	/* Optional: sets the backend up once k->gw is set (its sockets are
+	   open): probes the kernel, opens devices, fills k->priv.  0, or -1
+	   with a message (e.g. the kernel lacks ESP); kernel_open() fails. */
+	int		(*init)(struct kernel *, char *err, size_t);
 };
 
 struct ikegwd;
@@ -88,5 +92,6 @@ struct kernel	*kernel_open(struct ikegwd *gw, char *err, size_t errlen);
 void		 kernel_close(struct kernel *);
 
 extern const struct kernel_backend kernel_null;
+extern const struct kernel_backend kernel_xfrm;
 
 #endif

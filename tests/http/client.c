@@ -186,6 +186,36 @@ hc_form(struct hc *c, const char *path, const char *fields)
 	return hc_post(c, path, "application/x-www-form-urlencoded", fields, strlen(fields));
 }
 
+const struct hc_resp *
+hc_multipart(struct hc *c, const char *path, const struct hc_part *parts, size_t n)
+{
+	static const char boundary[] = "hcBoundary7MA4YWxkTrZu0gW";
+	char *body = NULL, ct[128];
+	size_t blen = 0, i, len;
+	FILE *f = open_memstream(&body, &blen);
+	const struct hc_resp *r;
+
+	if (f == NULL)
+		abort();
+	for (i = 0; i < n; i++) {
+		len = parts[i].len ? parts[i].len : strlen(parts[i].data);
+		fprintf(f, "--%s\r\nContent-Disposition: form-data; name=\"%s\"", boundary,
+		    parts[i].name);
+		if (parts[i].filename)
+			fprintf(f, "; filename=\"%s\"\r\nContent-Type: application/octet-stream",
+			    parts[i].filename);
+		fprintf(f, "\r\n\r\n");
+		fwrite(parts[i].data, 1, len, f);
+		fprintf(f, "\r\n");
+	}
+	fprintf(f, "--%s--\r\n", boundary);
+	fclose(f);
+	snprintf(ct, sizeof(ct), "multipart/form-data; boundary=%s", boundary);
+	r = hc_post(c, path, ct, body, blen);
+	free(body);
+	return r;
+}
+
 const char *
 hc_csrf(struct hc *c)
 {

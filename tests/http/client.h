@@ -35,6 +35,18 @@ const struct hc_resp *hc_form(struct hc *, const char *path, const char *fields)
 const struct hc_resp *hc_request(struct hc *, const char *method, const char *path,
     const char *content_type, const char *body, size_t len);
 
+/* One part of a multipart/form-data body: a plain field when filename is
+   NULL, else a file.  len 0 means strlen(data). */
+struct hc_part {
+	const char	*name;
+	const char	*filename;
+	const void	*data;
+	size_t		 len;
+};
+/* POST parts as multipart/form-data, as a browser sends a form with files. */
+const struct hc_resp *hc_multipart(struct hc *, const char *path, const struct hc_part *parts,
+    size_t n);
+
 /* The value of hidden field csrf in the last page, or NULL. Borrowed. */
 const char	*hc_csrf(struct hc *);
 /* Logs in through the form; returns the final status after the redirect. */

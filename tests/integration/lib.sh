@@ -176,6 +176,7 @@ gw_stop() {
 client_start() {
 	local ns=${1:-$RW} d=$T/client
 	mkdir -p "$d/x509ca" "$d/x509" "$d/private"
+	rm -f "$d/charon.vici"	# a killed charon leaves its socket behind
 	cp "$T/pki/ca.pem" "$d/x509ca/"
 	cat > "$d/strongswan.conf" <<-EOF
 	charon {

@@ -250,7 +250,7 @@ static const char full_json[] =
 "        \"life_bytes\": 1000000000, \"life_packets\": 5000000 }\n"
 "    ]\n"
 "  } ],\n"
-"  \"firewall\": { \"rules\": [] }\n"
+"  \"firewall\": { \"interfaces\": { \"wan\": \"eth0\" }, \"rules\": { \"wan\": [] } }\n"
 "}\n";
 
 /* The PSK example of docs/engine-config.md: every default left out. */

@@ -777,6 +777,14 @@ test_context_and_api(void **state)
 	form_free(&form);
 	web_params_free(&ps);
 
+	/* A new, empty form: a FORM_LINES field is text for its textarea too. */
+	form_init(&form, fields, 6);
+	ctx = form_context(&form);
+	assert_true(json_is_string(json_object_get(json_object_get(ctx, "values"), "dns")));
+	assert_true(json_is_array(json_object_get(json_object_get(ctx, "values"), "tags")));
+	json_decref(ctx);
+	form_free(&form);
+
 	/* Editing: form_init + form_set, then typed access. */
 	form_init(&form, fields, 6);
 	form_set(&form, "name", "gw1");

@@ -1,0 +1,275 @@
+/* cert — certificates, and CSRs waiting for the certificate an outside CA signs. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db_internal.h"
+
+/* The list columns (the certificate is public); get adds the chain, the CSR
+   and the sealed key. */
+#define CERT_COLS "t.id, t.name, t.origin, t.type, t.ca_id, c.name, t.pending, t.subject," \
+	" t.serial, t.key_type, t.not_before, t.not_after, t.key_sealed IS NOT NULL," \
+	" t.warnings, t.created, t.updated," \
+	" EXISTS (SELECT 1 FROM revocations r WHERE r.ca_id = t.ca_id AND r.serial = t.serial)," \
+	" t.cert_pem"
+#define CERT_FROM " FROM certs t LEFT JOIN cas c ON c.id = t.ca_id"
+
+const char *
+db_cert_origin_name(enum db_cert_origin o)
+{
+	switch (o) {
+	case DB_CERT_INTERNAL:
+		return "internal";
+	case DB_CERT_IMPORTED:
+		return "imported";
+	case DB_CERT_CSR:
+		return "csr";
+	case DB_CERT_SIGNED:
+		return "signed";
+	}
+	return "unknown";
+}
+
+const char *
+db_cert_type_name(enum db_cert_type t)
+{
+	switch (t) {
+	case DB_CERT_SERVER:
+		return "server";
+	case DB_CERT_USER:
+		return "user";
+	}
+	return "unknown";
+}
+
+static void
+cert_from_row(sqlite3_stmt *st, struct db_cert *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->id = sqlite3_column_int64(st, 0);
+	t->name = db_col_text0(st, 1);
+	t->origin = (enum db_cert_origin)sqlite3_column_int(st, 2);
+	t->type = (enum db_cert_type)sqlite3_column_int(st, 3);
+	t->ca_id = sqlite3_column_int64(st, 4);
+	t->ca_name = db_col_text(st, 5);
+	t->pending = sqlite3_column_int(st, 6);
+	t->subject = db_col_text0(st, 7);
+	t->serial = db_col_text(st, 8);
+	t->key_type = db_col_text0(st, 9);
+	t->not_before = sqlite3_column_int64(st, 10);
+	t->not_after = sqlite3_column_int64(st, 11);
+	t->has_key = sqlite3_column_int(st, 12);
+	t->warnings = db_col_text0(st, 13);
+	t->created = sqlite3_column_int64(st, 14);
+	t->updated = sqlite3_column_int64(st, 15);
+	t->revoked = sqlite3_column_int(st, 16);
+	t->cert_pem = db_col_text(st, 17);
+}
+
+int
+db_cert_get(struct db *db, int64_t id, struct db_cert *t)
+{
+	sqlite3_stmt *st;
+	const void *b;
+	int rc, n;
+
+	if ((st = db_stmt(db, "SELECT " CERT_COLS ", t.chain_pem, t.csr_pem, t.key_sealed"
+	    CERT_FROM " WHERE t.id = ?1")) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return rc == SQLITE_DONE ? DB_NOTFOUND : db_fail(db, "cert get");
+	}
+	cert_from_row(st, t);
+	t->chain_pem = db_col_text(st, 18);
+	t->csr_pem = db_col_text(st, 19);
+	b = sqlite3_column_blob(st, 20);
+	n = sqlite3_column_bytes(st, 20);
+	if (b != NULL && n > 0) {
+		if ((t->key_sealed = malloc((size_t)n)) == NULL)
+			abort();
+		memcpy(t->key_sealed, b, (size_t)n);
+		t->key_sealed_len = (size_t)n;
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+db_cert_list(struct db *db, int64_t ca_id, struct db_cert **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	struct db_cert *v = NULL, *nv;
+	size_t cnt = 0, cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((st = db_stmt(db, "SELECT " CERT_COLS CERT_FROM " WHERE ?1 = 0 OR t.ca_id = ?1"
+	    " ORDER BY t.name COLLATE NOCASE, t.id")) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, ca_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
+				abort();
+			v = nv;
+		}
+		cert_from_row(st, &v[cnt++]);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		db_cert_list_free(v, cnt);
+		return db_fail(db, "cert list");
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+static void
+bind_id(sqlite3_stmt *st, int idx, int64_t id)
+{
+	if (id)
+		sqlite3_bind_int64(st, idx, id);
+	else
+		sqlite3_bind_null(st, idx);
+}
+
+int
+db_cert_insert(struct db *db, struct db_cert *t)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(db, "INSERT INTO certs (name, origin, type, ca_id, pending, subject,"
+	    " serial, key_type, not_before, not_after, cert_pem, chain_pem, csr_pem, warnings,"
+	    " created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+	    " ?14, ?15, ?15)")) == NULL)
+		return -1;
+	t->created = t->updated = time(NULL);
+	db_bind_text(st, 1, t->name);
+	sqlite3_bind_int(st, 2, (int)t->origin);
+	sqlite3_bind_int(st, 3, (int)t->type);
+	bind_id(st, 4, t->ca_id);
+	sqlite3_bind_int(st, 5, t->pending ? 1 : 0);
+	db_bind_text(st, 6, t->subject);
+	db_bind_text(st, 7, t->serial);
+	db_bind_text(st, 8, t->key_type);
+	sqlite3_bind_int64(st, 9, t->not_before);
+	sqlite3_bind_int64(st, 10, t->not_after);
+	db_bind_text(st, 11, t->cert_pem);
+	db_bind_text(st, 12, t->chain_pem && *t->chain_pem ? t->chain_pem : NULL);
+	db_bind_text(st, 13, t->csr_pem);
+	db_bind_text(st, 14, t->warnings ? t->warnings : "");
+	sqlite3_bind_int64(st, 15, t->created);
+	if ((rc = db_exec_stmt(db, st, "cert insert")) != 0)
+		return rc;
+	t->id = sqlite3_last_insert_rowid(db->sq);
+	return 0;
+}
+
+static int
+changed(struct db *db, int rc)
+{
+	if (rc != 0)
+		return rc;
+	return sqlite3_changes(db->sq) == 0 ? DB_NOTFOUND : 0;
+}
+
+int
+db_cert_set_key(struct db *db, int64_t id, const uint8_t *blob, size_t len)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, "UPDATE certs SET key_sealed = ?2, updated = ?3 WHERE id = ?1")) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (blob)
+		sqlite3_bind_blob(st, 2, blob, (int)len, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_int64(st, 3, time(NULL));
+	return changed(db, db_exec_stmt(db, st, "cert set key"));
+}
+
+int
+db_cert_set_issued(struct db *db, const struct db_cert *t)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, "UPDATE certs SET ca_id = ?2, subject = ?3, serial = ?4,"
+	    " key_type = ?5, not_before = ?6, not_after = ?7, cert_pem = ?8, chain_pem = ?9,"
+	    " warnings = ?10, pending = 0, updated = ?11 WHERE id = ?1")) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, t->id);
+	bind_id(st, 2, t->ca_id);
+	db_bind_text(st, 3, t->subject);
+	db_bind_text(st, 4, t->serial);
+	db_bind_text(st, 5, t->key_type);
+	sqlite3_bind_int64(st, 6, t->not_before);
+	sqlite3_bind_int64(st, 7, t->not_after);
+	db_bind_text(st, 8, t->cert_pem);
+	db_bind_text(st, 9, t->chain_pem && *t->chain_pem ? t->chain_pem : NULL);
+	db_bind_text(st, 10, t->warnings ? t->warnings : "");
+	sqlite3_bind_int64(st, 11, time(NULL));
+	return changed(db, db_exec_stmt(db, st, "cert set issued"));
+}
+
+int
+db_cert_rename(struct db *db, int64_t id, const char *name)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, "UPDATE certs SET name = ?2, updated = ?3 WHERE id = ?1")) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	db_bind_text(st, 2, name);
+	sqlite3_bind_int64(st, 3, time(NULL));
+	return changed(db, db_exec_stmt(db, st, "cert rename"));
+}
+
+int
+db_cert_delete(struct db *db, int64_t id)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, "DELETE FROM certs WHERE id = ?1")) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	return changed(db, db_exec_stmt(db, st, "cert delete"));
+}
+
+void
+db_cert_free(struct db_cert *t)
+{
+	if (t == NULL)
+		return;
+	free(t->name);
+	free(t->ca_name);
+	free(t->subject);
+	free(t->serial);
+	free(t->key_type);
+	free(t->cert_pem);
+	free(t->chain_pem);
+	free(t->csr_pem);
+	free(t->warnings);
+	if (t->key_sealed) {
+		explicit_bzero(t->key_sealed, t->key_sealed_len);
+		free(t->key_sealed);
+	}
+	memset(t, 0, sizeof(*t));
+}
+
+void
+db_cert_list_free(struct db_cert *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		db_cert_free(&v[i]);
+	free(v);
+}
