@@ -31,6 +31,7 @@ DEB_RUNTIME := nginx-light sqlite3 openssl nftables iproute2 curl procps passwd 
 DEB_TEST    := strongswan-charon strongswan-swanctl charon-cmd strongswan-pki \
                libcharon-extra-plugins libcharon-extauth-plugins libstrongswan-standard-plugins iperf3 \
                netcat-openbsd \
+               iputils-ping \
                chromium fonts-dejavu-core
 DEB_PKGS    := $(DEB_BUILD) $(DEB_LIBS) $(DEB_RUNTIME) $(DEB_TEST)
 

@@ -169,6 +169,8 @@ dispatch(struct ikegwd *gw, json_t *req)
 	if (strcmp(cmd, "kernel-sas") == 0) {
 		r = reply_ok();
 		json_object_set_new(r, "sas", gw->kernel->ops->dump(gw->kernel));
+		if (gw->kernel->ops->counters)
+			json_object_set_new(r, "dataplane", gw->kernel->ops->counters(gw->kernel));
 		return r;
 	}
 	if (strcmp(cmd, "render") == 0) {

@@ -46,6 +46,9 @@ struct pctx {
 	char		 path[256];
 };
 
+static void perr(struct pctx *, const char *, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static void
 perr(struct pctx *p, const char *sub, const char *fmt, ...)
 {
@@ -532,6 +535,8 @@ struct out {
 	size_t	 len, cap;
 	int	 oom;
 };
+
+static void outf(struct out *, const char *, ...) __attribute__((format(printf, 2, 3)));
 
 static void
 outf(struct out *o, const char *fmt, ...)

@@ -9,6 +9,7 @@
 /* Every backend of this build, by name ("auto" is resolved below). */
 static const struct kernel_backend *const backends[] = {
 	&kernel_null,
+	&kernel_tun,
 	&kernel_xfrm,
 	NULL,
 };

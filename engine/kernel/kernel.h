@@ -51,6 +51,8 @@ struct kernel_stats {
 	uint64_t	 bytes_in, bytes_out;
 	uint64_t	 packets_in, packets_out;
 	time_t		 last_in, last_out;		/* 0: never */
+	uint64_t	 drops;		/* packets of this SA dropped, every reason
+					   (tun: per reason in dump) */
 };
 
 struct kernel;
@@ -68,10 +70,13 @@ struct kernel_backend {
 	/* Installed SAs for ikegwctl (never any key). New reference. */
 	json_t		*(*dump)(struct kernel *);
 	void		(*fini)(struct kernel *);
-	/* Optional: sets the backend up once k->gw is set (its sockets are
-	   open): probes the kernel, opens devices, fills k->priv.  0, or -1
-	   with a message (e.g. the kernel lacks ESP); kernel_open() fails. */
+	/* Optional.  Called by kernel_open() once k->gw is set: open devices,
+	   sockets, events.  0, or -1 with a message (kernel_open fails). */
 	int		(*init)(struct kernel *, char *err, size_t);
+	/* Optional.  Data plane counters that belong to no SA (drops per
+	   reason: unknown SPI, no SA for a destination, ...) for ikegwctl
+	   kernel-sas.  New reference. */
+	json_t		*(*counters)(struct kernel *);
 };
 
 struct ikegwd;
@@ -80,6 +85,14 @@ struct kernel {
 	const struct kernel_backend *ops;
 	struct ikegwd	*gw;		/* event loop, sockets (engine.h) */
 	void		*priv;
+	/*
+	 * Optional, set by the engine: a backend that counts traffic calls it
+	 * from the event loop when the SA whose inbound SPI is spi_in crossed
+	 * its soft (hard 0: rekey now) or hard (hard 1: the SA no longer
+	 * passes traffic) byte or packet limit.  NULL: the backend logs the
+	 * soft limit and deletes the CHILD SA at the hard one.
+	 */
+	void		(*expired)(struct kernel *, uint32_t spi_in, int hard);
 };
 
 /*
@@ -93,5 +106,6 @@ void		 kernel_close(struct kernel *);
 
 extern const struct kernel_backend kernel_null;
 extern const struct kernel_backend kernel_xfrm;
+extern const struct kernel_backend kernel_tun;	/* tun.c: userspace ESP */
 
 #endif

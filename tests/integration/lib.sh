@@ -229,6 +229,40 @@ client_up() {	# client_up CONN [CHILD]
 
 client_sas() { sw --list-sas 2>&1; }
 
+# ---------------------------------------------------------------- data plane (t_dataplane.sh)
+
+ITOOLS=${IKEGW_ITOOLS:-$TOP/build/tests/integration}
+
+# net_lan2: a second network behind the gateway, 10.2.0.0/24, that no
+# phase 2 covers: lan also answers on 10.2.0.10.
+net_lan2() {
+	ip -n "$LAN" addr add 10.2.0.10/24 dev eth0
+	ip -n "$GW" route add 10.2.0.0/24 via 10.1.0.10
+}
+
+# lan_iperf_start: iperf3 server on lan (10.1.0.10:5201), stopped by the cleanup.
+lan_iperf_start() {
+	ip netns exec "$LAN" iperf3 -s -D -I "$T/iperf3.pid" --logfile "$T/iperf3-server.log"
+	wait_for 5 test -s "$T/iperf3.pid"
+}
+
+# child_field FIELD: FIELD of the first CHILD SA in ikegwctl --json list-sas.
+child_field() {
+	ctl --json list-sas | grep -o "\"$1\": [0-9]*" | head -1 | awk '{print $2}'
+}
+
+# sa_drop REASON: drops for REASON of the first SA in ikegwctl kernel-sas.
+sa_drop() {
+	ctl --json kernel-sas | sed -n '/"sas"/,/"dataplane"/p' | grep -o "\"$1\": [0-9]*" |
+		head -1 | awk '{print $2}'
+}
+
+# dp_drop REASON: the data plane's table-wide drops for REASON.
+dp_drop() {
+	ctl --json kernel-sas | sed -n '/"dataplane"/,$p' | grep -o "\"$1\": [0-9]*" |
+		head -1 | awk '{print $2}'
+}
+
 # ---------------------------------------------------------------- ikeload (bench/ikeload.c)
 
 IKELOAD=${IKELOAD:-$TOP/build/bench/ikeload}
@@ -261,9 +295,6 @@ users_json() {
 	done
 	printf '\n'
 }
-
-# json_field NAME JSON: the number after "NAME": in ikeload's or ikegwctl's JSON.
-json_field() { printf '%s\n' "$2" | sed -n "s/.*\"$1\": *\([0-9.]*\).*/\1/p" | head -1; }
 
 # ikeload_built: fails the test clearly when build/bench/ikeload is missing.
 ikeload_built() {
