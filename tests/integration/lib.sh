@@ -262,3 +262,43 @@ dp_drop() {
 	ctl --json kernel-sas | sed -n '/"dataplane"/,$p' | grep -o "\"$1\": [0-9]*" |
 		head -1 | awk '{print $2}'
 }
+
+# ---------------------------------------------------------------- ikeload (bench/ikeload.c)
+
+IKELOAD=${IKELOAD:-$TOP/build/bench/ikeload}
+
+# ikeload [probe NAME] ARGS...: the IKEv2 load/probe initiator, run in rw
+# against gw ($GW_ADDR).  Needs net_basic (or GW_ADDR set).
+ikeload() {
+	if [ "${1:-}" = probe ]; then
+		local name=$2
+		shift 2
+		ip netns exec "$RW" "$IKELOAD" probe "$name" --server "$GW_ADDR" "$@"
+	else
+		ip netns exec "$RW" "$IKELOAD" --server "$GW_ADDR" "$@"
+	fi
+}
+
+# gw_running: the ikegwd started by gw_start is still alive.
+gw_running() { [ -f "$T/ikegwd.pid" ] && kill -0 "$(cat "$T/ikegwd.pid")" 2>/dev/null; }
+
+# Lines of a log that show a crash or a sanitizer report.
+CRASH_RE='Sanitizer|runtime error|Segmentation fault|Aborted|core dumped|stack smashing|double free|free\(\): '
+
+# users_json N: "users" entries user1..userN with passwords pass1..passN (NT
+# hashes computed by openssl, independently of ikegwd), comma-separated.
+users_json() {
+	local i
+	for i in $(seq 1 "$1"); do
+		[ "$i" -gt 1 ] && printf ',\n'
+		printf '    { "name": "user%d", "nt_hash": "%s" }' "$i" "$(nt_hash "pass$i")"
+	done
+	printf '\n'
+}
+
+# ikeload_built: fails the test clearly when build/bench/ikeload is missing.
+ikeload_built() {
+	[ -x "$IKELOAD" ] && return 0
+	fail "ikeload is built ($IKELOAD; run: make build/bench/ikeload)"
+	return 1
+}
