@@ -307,6 +307,9 @@ web_page(struct web_req *r, int status, const char *title, const char *tmpl, jso
 		/* The Apply banner: on every page while changes wait. */
 		json_t *pending = web_pending_json(r);
 
+		/* Error pages never echo the request, not even as the way back. */
+		if (pending && status >= 400)
+			json_object_set_new(pending, "back", json_string("/vpn/ipsec/tunnels"));
 		if (pending)
 			json_object_set_new(layout, "pending", pending);
 	}
