@@ -106,15 +106,6 @@ sa_view(struct web_req *r, json_t *sa, json_t *cache)
 	    "gateway behind NAT" : "none",
 	    "algorithms", buf_str(&alg), "established", when,
 	    "virtual_ips", joined(json_object_get(sa, "virtual_ips")), "children", children);
-	/* remote "addr:port" ([addr]:port for IPv6) */
-	{
-		char rp[128];
-		const char *a = jstr(sa, "remote");
-		long long port = json_integer_value(json_object_get(sa, "remote_port"));
-
-		snprintf(rp, sizeof(rp), strchr(a, ':') ? "[%s]:%lld" : "%s:%lld", a, port);
-		json_object_set_new(v, "remote", json_string(rp));
-	}
 	buf_free(&alg);
 	return v;
 }
