@@ -1000,7 +1000,7 @@ check_proposals(struct form *f, struct prow *rows, size_t n, int legacy,
     struct db_vpn_proposal *props)
 {
 	const struct vpn_encr *e;
-	const struct vpn_alg *a;
+	const struct vpn_alg *a = NULL;
 	char fld[5][32];
 	long long kl;
 	size_t i, k;
@@ -1039,7 +1039,7 @@ check_proposals(struct form *f, struct prow *rows, size_t n, int legacy,
 		else if (!e->aead && (a = vpn_alg_find(vpn_integs, p->v[2])) == NULL)
 			form_error(f, fld[2], *p->v[2] ? "Unknown hash algorithm \"%s\"." :
 			    "%s needs a hash algorithm.", *p->v[2] ? p->v[2] : e->label);
-		else if (!e->aead)
+		else if (!e->aead && a != NULL)
 			legacy_ok(f, fld[2], legacy, a->legacy, a->label);
 		if ((a = vpn_alg_find(vpn_prfs, p->v[3])) == NULL)
 			form_error(f, fld[3], *p->v[3] ? "Unknown PRF \"%s\"." : "Choose a PRF.",
