@@ -27,6 +27,7 @@
  *   phase2[] "p2-<id>"           their enabled Phase 2s; dh = the PFS group
  *                                (Mobile Clients override first)
  */
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -599,7 +600,7 @@ apply_run(struct web_req *r, struct apply_result *res)
 	int64_t max_id = 0;
 	size_t n = 0, i;
 	char *text;
-	int had_prev;
+	int had_prev, lock;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(res, 0, sizeof(*res));
@@ -607,6 +608,11 @@ apply_run(struct web_req *r, struct apply_result *res)
 	if (realpath(r->app->var_dir, dir) == NULL)
 		snprintf(dir, sizeof(dir), "%s", r->app->var_dir);
 	snprintf(path, sizeof(path), "%s/engine.json", dir);
+	snprintf(prev, sizeof(prev), "%s/.apply.lock", dir);
+	/* One Apply at a time (several workers): the file swap below is not
+	   safe against a second one.  Released when the descriptor closes. */
+	if ((lock = open(prev, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) != -1)
+		(void)flock(lock, LOCK_EX);
 	snprintf(prev, sizeof(prev), "%s/engine.json.prev", dir);
 	if (db_vpn_pending_list(r->app->db, &items, &n, &max_id) == 0)
 		for (i = 0; i < n; i++)
@@ -674,6 +680,8 @@ restore:
 	else
 		unlink(path);
 out:
+	if (lock != -1)
+		close(lock);
 	json_decref(resp);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	res->ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
