@@ -328,4 +328,124 @@ int	 db_crl_import_set(struct db *, const struct db_crl_import *);
 int	 db_crl_import_delete(struct db *, int64_t ca_id);
 void	 db_crl_import_free(struct db_crl_import *);
 
+/* ------------------------------------------------------------ VPN (db/vpn.c)
+ *
+ * VPN > IPsec: the Mobile Clients settings (one row; defaults when never
+ * saved), Phase 1 entries with their IKE proposals in order, Phase 2
+ * entries with their ESP proposals in order, and the list of what changed
+ * since the last successful Apply ("pending").  Algorithm names are the
+ * engine's (docs/engine-config.md); the web app checks them.
+ */
+
+struct db_vpn_mobile {
+	int		 enabled;
+	char		*auth_source;	/* "local" */
+	int64_t		 group_id;	/* 0: everyone */
+	char		*pool4;		/* prefix or "" */
+	char		*pool6;
+	int		 split_tunnel;	/* push the Phase 2 networks */
+	char		*dns_domain;
+	char		*split_dns;	/* domains, space separated */
+	char		*dns;		/* addresses, space separated */
+	char		*banner;
+	char		*pfs_group;	/* "" none (each Phase 2's own), else a dh name */
+	int64_t		 updated;	/* 0: never saved */
+};
+
+int	 db_vpn_mobile_get(struct db *, struct db_vpn_mobile *);
+int	 db_vpn_mobile_set(struct db *, const struct db_vpn_mobile *);
+void	 db_vpn_mobile_free(struct db_vpn_mobile *);
+
+/* One proposal row.  Phase 2 rows leave prf and dh NULL. */
+struct db_vpn_proposal {
+	char		*encryption;
+	int		 key_length;	/* 0: none (fixed-size ciphers) */
+	char		*integrity;	/* "" with AEAD ciphers */
+	char		*prf;
+	char		*dh;
+};
+
+struct db_vpn_phase1 {
+	int64_t		 id;
+	int		 enabled;
+	int		 mobile;
+	char		*family;	/* "ipv4", "ipv6", "both" */
+	char		*iface;		/* interface name or "any" */
+	char		*description;
+	char		*auth;		/* "eap-mschapv2", "certificate", "psk" */
+	uint8_t		*psk_sealed;	/* NULL: none */
+	size_t		 psk_sealed_len;
+	char		*my_id_type;	/* "fqdn", "ipv4", "ipv6", "dn" */
+	char		*my_id;		/* "" for dn: the certificate's subject */
+	int64_t		 cert_id;	/* 0: none */
+	int64_t		 ca_id;
+	int		 legacy;
+	long long	 lifetime, rekey, reauth;
+	char		*nat_traversal;	/* "auto", "force" */
+	int		 mobike;
+	long long	 dpd_delay, dpd_max_failures;
+	int		 fragmentation;
+	struct db_vpn_proposal *props;
+	size_t		 nprops;
+	int64_t		 created, updated;
+};
+
+/* Every Phase 1 by id, with proposals and sealed PSK. */
+int	 db_vpn_phase1_list(struct db *, struct db_vpn_phase1 **, size_t *);
+int	 db_vpn_phase1_get(struct db *, int64_t id, struct db_vpn_phase1 *);
+/* Insert (sets id, created, updated) / update, each with its proposals
+   (replaced); psk_sealed is ignored: use db_vpn_phase1_set_psk. */
+int	 db_vpn_phase1_insert(struct db *, struct db_vpn_phase1 *);
+int	 db_vpn_phase1_update(struct db *, const struct db_vpn_phase1 *);
+int	 db_vpn_phase1_set_psk(struct db *, int64_t id, const uint8_t *, size_t);
+int	 db_vpn_phase1_delete(struct db *, int64_t id);
+void	 db_vpn_phase1_free(struct db_vpn_phase1 *);
+void	 db_vpn_phase1_list_free(struct db_vpn_phase1 *, size_t);
+
+struct db_vpn_phase2 {
+	int64_t		 id;
+	int64_t		 phase1_id;
+	int		 enabled;
+	char		*mode;		/* "tunnel4", "tunnel6" */
+	char		*local_type;	/* "interface", "network", "full" */
+	char		*local_value;	/* interface name or prefix; "" for full */
+	char		*description;
+	char		*pfs;		/* dh name or "none" */
+	long long	 lifetime;
+	struct db_vpn_proposal *props;
+	size_t		 nprops;
+	int64_t		 created, updated;
+};
+
+/* Phase 2s of phase1_id (0: all) by id, with proposals. */
+int	 db_vpn_phase2_list(struct db *, int64_t phase1_id, struct db_vpn_phase2 **, size_t *);
+int	 db_vpn_phase2_get(struct db *, int64_t id, struct db_vpn_phase2 *);
+int	 db_vpn_phase2_insert(struct db *, struct db_vpn_phase2 *);
+int	 db_vpn_phase2_update(struct db *, const struct db_vpn_phase2 *);
+int	 db_vpn_phase2_delete(struct db *, int64_t id);
+void	 db_vpn_phase2_free(struct db_vpn_phase2 *);
+void	 db_vpn_phase2_list_free(struct db_vpn_phase2 *, size_t);
+
+/* What Apply renders for users: every enabled user not expired on `today`
+   (YYYY-MM-DD), by id, with the sealed NT hash (or none) and its group
+   names joined by newlines ("" none). */
+struct db_vpn_user {
+	int64_t		 id;
+	char		*name;
+	uint8_t		*vpn_secret;
+	size_t		 vpn_secret_len;
+	char		*groups;
+};
+
+int	 db_vpn_users(struct db *, const char *today, struct db_vpn_user **, size_t *);
+void	 db_vpn_users_free(struct db_vpn_user *, size_t);
+
+/* Pending changes: one line each, kept once (a repeat is ignored). */
+int	 db_vpn_pending_add(struct db *, int64_t now, const char *what);
+/* In order; *max_id is the newest id (0 when none), for db_vpn_pending_clear. */
+int	 db_vpn_pending_list(struct db *, char ***items, size_t *n, int64_t *max_id);
+/* Forgets the changes up to max_id (what an Apply just put in place). */
+int	 db_vpn_pending_clear(struct db *, int64_t max_id);
+void	 db_vpn_pending_free(char **, size_t);
+
 #endif

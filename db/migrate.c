@@ -135,6 +135,87 @@ const struct db_migration db_migrations[] = {
 	"  next_update INTEGER NOT NULL DEFAULT 0,"
 	"  fetched     INTEGER NOT NULL);"
 	},
+	/*
+	 * 3: the VPN pages.  Mobile client settings (one row), Phase 1 entries
+	 * with their ordered IKE proposals, Phase 2 entries with their ordered
+	 * ESP proposals, and what changed since the last successful Apply.  A
+	 * Phase 1's PSK is kept only sealed (aad "phase1:<id>:psk").  Deleting
+	 * a certificate or CA a Phase 1 uses leaves it without one (Apply then
+	 * says so) instead of failing the delete.
+	 */
+	{ 3,
+	"CREATE TABLE vpn_mobile ("
+	"  id          INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  enabled     INTEGER NOT NULL DEFAULT 0,"
+	"  auth_source TEXT NOT NULL DEFAULT 'local',"
+	"  group_id    INTEGER REFERENCES groups(id) ON DELETE SET NULL,"
+	"  pool4       TEXT NOT NULL DEFAULT '',"
+	"  pool6       TEXT NOT NULL DEFAULT '',"
+	"  split_tunnel INTEGER NOT NULL DEFAULT 0,"
+	"  dns_domain  TEXT NOT NULL DEFAULT '',"
+	"  split_dns   TEXT NOT NULL DEFAULT '',"	/* space separated */
+	"  dns         TEXT NOT NULL DEFAULT '',"	/* space separated, at most 4 */
+	"  banner      TEXT NOT NULL DEFAULT '',"
+	"  pfs_group   TEXT NOT NULL DEFAULT '',"	/* '' = each Phase 2's own */
+	"  updated     INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE vpn_phase1 ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  enabled     INTEGER NOT NULL DEFAULT 1,"
+	"  mobile      INTEGER NOT NULL DEFAULT 1,"
+	"  family      TEXT NOT NULL DEFAULT 'both' CHECK (family IN ('ipv4', 'ipv6', 'both')),"
+	"  iface       TEXT NOT NULL DEFAULT 'any',"
+	"  description TEXT NOT NULL DEFAULT '',"
+	"  auth        TEXT NOT NULL CHECK (auth IN ('eap-mschapv2', 'certificate', 'psk')),"
+	"  psk_sealed  BLOB,"
+	"  my_id_type  TEXT NOT NULL CHECK (my_id_type IN ('fqdn', 'ipv4', 'ipv6', 'dn')),"
+	"  my_id       TEXT NOT NULL DEFAULT '',"
+	"  cert_id     INTEGER REFERENCES certs(id) ON DELETE SET NULL,"
+	"  ca_id       INTEGER REFERENCES cas(id) ON DELETE SET NULL,"
+	"  legacy      INTEGER NOT NULL DEFAULT 0,"
+	"  lifetime    INTEGER NOT NULL DEFAULT 28800,"
+	"  rekey       INTEGER NOT NULL DEFAULT 0,"	/* 0: derived (90 %) */
+	"  reauth      INTEGER NOT NULL DEFAULT 0,"	/* 0: off */
+	"  nat_traversal TEXT NOT NULL DEFAULT 'auto' CHECK (nat_traversal IN ('auto', 'force')),"
+	"  mobike      INTEGER NOT NULL DEFAULT 1,"
+	"  dpd_delay   INTEGER NOT NULL DEFAULT 30,"
+	"  dpd_max_failures INTEGER NOT NULL DEFAULT 5,"
+	"  fragmentation INTEGER NOT NULL DEFAULT 1,"
+	"  created     INTEGER NOT NULL,"
+	"  updated     INTEGER NOT NULL);"
+	"CREATE TABLE vpn_phase1_proposals ("
+	"  phase1_id   INTEGER NOT NULL REFERENCES vpn_phase1(id) ON DELETE CASCADE,"
+	"  position    INTEGER NOT NULL,"
+	"  encryption  TEXT NOT NULL,"
+	"  key_length  INTEGER NOT NULL DEFAULT 0,"
+	"  integrity   TEXT NOT NULL DEFAULT '',"
+	"  prf         TEXT NOT NULL,"
+	"  dh          TEXT NOT NULL,"
+	"  PRIMARY KEY (phase1_id, position));"
+	"CREATE TABLE vpn_phase2 ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  phase1_id   INTEGER NOT NULL REFERENCES vpn_phase1(id) ON DELETE CASCADE,"
+	"  enabled     INTEGER NOT NULL DEFAULT 1,"
+	"  mode        TEXT NOT NULL CHECK (mode IN ('tunnel4', 'tunnel6')),"
+	"  local_type  TEXT NOT NULL CHECK (local_type IN ('interface', 'network', 'full')),"
+	"  local_value TEXT NOT NULL DEFAULT '',"	/* interface name or prefix */
+	"  description TEXT NOT NULL DEFAULT '',"
+	"  pfs         TEXT NOT NULL DEFAULT 'modp2048',"
+	"  lifetime    INTEGER NOT NULL DEFAULT 3600,"
+	"  created     INTEGER NOT NULL,"
+	"  updated     INTEGER NOT NULL);"
+	"CREATE INDEX vpn_phase2_phase1 ON vpn_phase2(phase1_id);"
+	"CREATE TABLE vpn_phase2_proposals ("
+	"  phase2_id   INTEGER NOT NULL REFERENCES vpn_phase2(id) ON DELETE CASCADE,"
+	"  position    INTEGER NOT NULL,"
+	"  encryption  TEXT NOT NULL,"
+	"  key_length  INTEGER NOT NULL DEFAULT 0,"
+	"  integrity   TEXT NOT NULL DEFAULT '',"
+	"  PRIMARY KEY (phase2_id, position));"
+	"CREATE TABLE vpn_pending ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  ts          INTEGER NOT NULL,"
+	"  what        TEXT NOT NULL UNIQUE);"
+	},
 };
 
 const size_t db_nmigrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

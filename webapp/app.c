@@ -21,6 +21,9 @@ static const struct web_route *const route_tables[] = {
 	web_routes_ca,
 	web_routes_cert,
 	web_routes_crl,
+	web_routes_vpn,
+	web_routes_apply,
+	web_routes_ipsec_status,
 };
 
 /*
@@ -40,9 +43,12 @@ static const struct menu_item menu[] = {
 	{ "System",	"API Tokens",		"/system/tokens" },
 	{ "System",	"General Setup",	"/system/general" },
 	{ "System",	"Change Password",	"/system/password" },
-	{ "VPN",	NULL,			NULL },
+	{ "VPN",	"IPsec: Mobile Clients", "/vpn/ipsec/mobile" },
+	{ "VPN",	"IPsec: Tunnels",	"/vpn/ipsec/tunnels" },
 	{ "Firewall",	NULL,			NULL },
 	{ "Status",	"Dashboard",		"/status/dashboard" },
+	{ "Status",	"IPsec: Overview",	"/status/ipsec/overview" },
+	{ "Status",	"IPsec: Leases",	"/status/ipsec/leases" },
 	{ "Diagnostics", "Audit Log",		"/diagnostics/audit" },
 };
 
@@ -76,6 +82,13 @@ static const struct {
 	{ "hold-removed",	"Hold removed; the CRL was updated." },
 	{ "crl-saved",		"CRL settings saved; a new CRL was made." },
 	{ "crl-imported",	"CRL imported." },
+	{ "applied",		"The changes were applied." },
+	{ "mobile-saved",	"Mobile client settings saved." },
+	{ "phase1-saved",	"Phase 1 saved." },
+	{ "phase1-deleted",	"Phase 1 deleted, with its Phase 2 entries." },
+	{ "phase2-saved",	"Phase 2 saved." },
+	{ "phase2-deleted",	"Phase 2 deleted." },
+	{ "disconnected",	"The IKE SA was disconnected." },
 	{ "logged-out",		"You have been logged out." },
 	{ "expired",		"Your session has expired. Please log in again." },
 };
@@ -289,8 +302,17 @@ web_page(struct web_req *r, int status, const char *title, const char *tmpl, jso
 	layout = web_ctx(r);
 	json_object_set_new(layout, "title", json_string(title));
 	json_object_set_new(layout, "content", json_stringn(buf_str(&content), content.len));
-	if (r->user.id)
+	if (r->user.id) {
 		json_object_set_new(layout, "menu", menu_json(r->path));
+		/* The Apply banner: on every page while changes wait. */
+		json_t *pending = web_pending_json(r);
+
+		/* Error pages never echo the request, not even as the way back. */
+		if (pending && status >= 400)
+			json_object_set_new(pending, "back", json_string("/vpn/ipsec/tunnels"));
+		if (pending)
+			json_object_set_new(layout, "pending", pending);
+	}
 	msg = web_flash_text(web_param_get(&r->query, "msg"));
 	if (msg)
 		json_object_set_new(layout, "flash", json_string(msg));

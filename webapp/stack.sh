@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
-# stack.sh start|stop|restart|status — runs the whole ikegw stack on embedded
-# defaults: nginx on $IKEGW_ADDR:$IKEGW_PORT (127.0.0.1:8080) in front of
-# ikegw-web (FastCGI, unix socket), everything under $IKEGW_VAR (var/):
+# stack.sh start|stop|restart|status|engine-start|engine-stop — runs the whole
+# ikegw stack on embedded defaults: nginx on $IKEGW_ADDR:$IKEGW_PORT
+# (127.0.0.1:8080) in front of ikegw-web (FastCGI, unix socket), and the IKE
+# engine ikegwd, everything under $IKEGW_VAR (var/):
 #   var/ikegw.db        SQLite configuration (WAL)
 #   var/secret.key      key that seals private keys and VPN secrets (0600)
+#   var/engine.json     the engine's running configuration (0600, written by
+#                       Apply; a minimal idle one on the first start)
+#   var/leases.json     the engine's address leases
 #   var/nginx.conf      generated nginx configuration
-#   var/run/            sockets and pid files
-#   var/log/            logs
+#   var/run/            sockets and pid files (ikegwd.sock: the engine's
+#                       control socket, group of the web user, mode 0660)
+#   var/log/            logs (ikegwd.log: the engine's)
+# Engine settings (only used when var/engine.json is first written; Apply
+# keeps them, and changing them needs a new engine.json and a restart):
+#   IKEGW_IKE_PORT (500), IKEGW_NATT_PORT (4500), IKEGW_KERNEL (see below).
+# IKEGW_ENGINE_NETNS=NAME runs ikegwd inside network namespace NAME (tests);
+# nginx and ikegw-web stay where they are (the control socket is a path).
 # `make run` calls `stack.sh start`; `make stop` calls `stack.sh stop`.
 # Tests start their own instance with IKEGW_VAR and IKEGW_PORT set.
 # Starting again restarts the programs and keeps every file in var/.
@@ -18,6 +28,13 @@ ADDR=${IKEGW_ADDR:-127.0.0.1}
 PORT=${IKEGW_PORT:-8080}
 BIN=${IKEGW_BIN:-$top/build/bin}
 WORKERS=${IKEGW_WORKERS:-4}
+IKE_PORT=${IKEGW_IKE_PORT:-500}
+NATT_PORT=${IKEGW_NATT_PORT:-4500}
+# TODO(lead): "auto" (XFRM, else the userspace TUN backend) once the tun
+# backend is merged; until then the engine only has "null" (no data plane:
+# IKE works, packets are not forwarded).
+KERNEL=${IKEGW_KERNEL:-null}
+ENGINE_NETNS=${IKEGW_ENGINE_NETNS:-}
 TEMPLATES=$top/templates
 mkdir -p "$VAR"
 VAR=$(cd "$VAR" && pwd)
@@ -116,8 +133,73 @@ EOF
 	mv "$VAR/nginx.conf.tmp" "$VAR/nginx.conf"
 }
 
+# The first engine.json: valid, no Phase 1, so the engine starts idle and
+# Apply has something to replace.  Owned by the web user, mode 0600.
+write_engine_conf() {
+	local f=$VAR/engine.json
+	[ -f "$f" ] && return 0
+	( umask 077
+	  cat > "$f.tmp" <<EOF
+{
+ "version": 1,
+ "control_socket": "$VAR/run/ikegwd.sock",
+ "leases_file": "$VAR/leases.json",
+ "ike_port": $IKE_PORT,
+ "natt_port": $NATT_PORT,
+ "kernel": { "backend": "$KERNEL" }
+}
+EOF
+	)
+	[ "$(id -u)" -eq 0 ] && chown "${WEB_USER:-root}" "$f.tmp"
+	mv "$f.tmp" "$f"
+}
+
+stop_engine() {
+	local p=$VAR/run/ikegwd.pid
+	if pid_alive "$p"; then
+		kill "$(cat "$p")" 2>/dev/null || true
+		# It sends Delete to every client first (half a second).
+		for _ in $(seq 50); do pid_alive "$p" || break; sleep 0.1; done
+		pid_alive "$p" && kill -9 "$(cat "$p")" 2>/dev/null || true
+	fi
+	rm -f "$p" "$VAR/run/ikegwd.sock"
+}
+
+# Starts ikegwd (as root when we are root; in $ENGINE_NETNS when set).  A
+# failure is reported but leaves the web interface running: its pages say
+# that the engine is down, and Apply works once it is back.
+start_engine() {
+	local i ns=()
+	if [ ! -x "$BIN/ikegwd" ]; then
+		say "note: $BIN/ikegwd is not built; the VPN engine is not started"
+		return 0
+	fi
+	stop_engine
+	write_engine_conf
+	[ -n "$ENGINE_NETNS" ] && ns=(ip netns exec "$ENGINE_NETNS")
+	if ! "${ns[@]}" "$BIN/ikegwd" --check "$VAR/engine.json" > "$VAR/log/ikegwd-check.log" 2>&1; then
+		say "note: $VAR/engine.json is refused by ikegwd --check; the engine is not started:"
+		sed 's/^/  /' "$VAR/log/ikegwd-check.log"
+		return 0
+	fi
+	setsid "${ns[@]}" "$BIN/ikegwd" -c "$VAR/engine.json" --pidfile "$VAR/run/ikegwd.pid" \
+		>> "$VAR/log/ikegwd.log" 2>&1 < /dev/null &
+	for i in $(seq 50); do [ -S "$VAR/run/ikegwd.sock" ] && break; sleep 0.1; done
+	if [ ! -S "$VAR/run/ikegwd.sock" ]; then
+		say "note: ikegwd did not start; see $VAR/log/ikegwd.log"
+		tail -n 5 "$VAR/log/ikegwd.log" 2>/dev/null | sed 's/^/  /'
+		return 0
+	fi
+	# The engine makes its socket 0660; the web app reaches it through the group.
+	if [ "$(id -u)" -eq 0 ] && [ -n "$WEB_USER" ]; then
+		chgrp "$(id -gn "$WEB_USER")" "$VAR/run/ikegwd.sock"
+	fi
+	return 0
+}
+
 stop_all() {
 	local p
+	stop_engine
 	for p in "$VAR/run/ikegw-web.pid" "$VAR/run/nginx.pid"; do
 		if pid_alive "$p"; then
 			kill "$(cat "$p")" 2>/dev/null || true
@@ -141,6 +223,7 @@ start_all() {
 	"$BIN/ikegw-web" --var "$VAR" --templates "$TEMPLATES" --workers "$WORKERS" \
 		--log "$VAR/log/ikegw-web.log" --daemon ${WEB_USER:+--user "$WEB_USER"}
 	for i in $(seq 50); do [ -S "$VAR/run/ikegw-web.sock" ] && break; sleep 0.1; done
+	start_engine
 	write_nginx_conf
 	/usr/sbin/nginx -c "$VAR/nginx.conf" -p "$VAR/nginx" -e "$VAR/log/nginx-error.log"
 	for i in $(seq 100); do
@@ -161,10 +244,12 @@ start_all() {
 case ${1:-} in
 start|restart) start_all ;;
 stop) stop_all; say "ikegw stopped" ;;
+engine-start|engine-restart) setup_users; start_engine ;;
+engine-stop) stop_engine ;;
 status)
-	for p in ikegw-web nginx; do
+	for p in ikegw-web nginx ikegwd; do
 		if pid_alive "$VAR/run/$p.pid"; then say "$p: running (pid $(cat "$VAR/run/$p.pid"))"
 		else say "$p: stopped"; fi
 	done ;;
-*) echo "usage: $0 start|stop|restart|status" >&2; exit 2 ;;
+*) echo "usage: $0 start|stop|restart|status|engine-start|engine-stop" >&2; exit 2 ;;
 esac

@@ -516,6 +516,7 @@ ca_delete(struct web_req *r)
 	else if (rc != 0)
 		web_error(r, 500, "The CA could not be deleted.");
 	else {
+		web_pending(r, "CA '%s' deleted", ca.name);
 		web_audit(r, "ca.delete", ca.name, "subject %s", ca.subject);
 		if (r->is_api)
 			web_json(r, 200, json_pack("{s:b}", "deleted", 1));

@@ -797,6 +797,7 @@ cert_delete(struct web_req *r)
 	if (db_cert_delete(r->app->db, c.id) != 0)
 		web_error(r, 500, "The certificate could not be deleted.");
 	else {
+		web_pending(r, "certificate '%s' deleted", c.name);
 		web_audit(r, "cert.delete", c.name, "subject %s, serial %s", c.subject,
 		    c.serial ? c.serial : "-");
 		if (r->is_api)
@@ -848,6 +849,7 @@ cert_complete(struct web_req *r)
 		web_error(r, 500, "The certificate could not be stored.");
 		goto out;
 	}
+	web_pending(r, "certificate '%s' completed", c.name);
 	web_audit(r, "cert.complete", c.name, "signed certificate imported, serial %s", nc.serial);
 	reply_cert(r, c.id, "cert-completed");
 	goto out;
@@ -963,6 +965,7 @@ stored:
 		web_error(r, 500, "The renewed certificate could not be stored.");
 		goto out;
 	}
+	web_pending(r, "certificate '%s' renewed", c.name);
 	web_audit(r, "cert.renew", c.name, "old serial %s, %s key, %d days%s", c.serial,
 	    keep ? "same" : "new", req.days, form_bool(&f, "revoke_old") ?
 	    ", old certificate revoked (superseded)" : "");

@@ -343,6 +343,7 @@ crl_revoke(struct web_req *r)
 	}
 	if (db_commit(r->app->db) != 0)
 		goto fail;
+	web_pending(r, "CRL of a CA updated (certificate revoked)");
 	web_audit(r, "cert.revoke", c.id ? c.name : serial, "CA %s, serial %s, reason %s",
 	    ca.name, serial, pki_crl_reason_name(reason));
 	done(r, &ca, "cert-revoked");
@@ -387,6 +388,7 @@ crl_unhold(struct web_req *r)
 		web_error(r, 500, "The hold could not be removed.");
 		goto free_rev;
 	}
+	web_pending(r, "CRL of a CA updated (hold removed)");
 	web_audit(r, "cert.unhold", *rev.name ? rev.name : rev.serial, "CA %s, serial %s",
 	    ca.name, rev.serial);
 	done(r, &ca, "hold-removed");
@@ -559,6 +561,7 @@ crl_import(struct web_req *r)
 		web_error(r, 500, "The CRL could not be stored.");
 		goto out;
 	}
+	web_pending(r, "CRL of CA '%s' imported", ca.name);
 	web_audit(r, "crl.import", ca.name, "%lld entries, from %s", imp.entries,
 	    *imp.url ? imp.url : "an uploaded file");
 	done(r, &ca, "crl-imported");

@@ -278,6 +278,7 @@ user_save(struct web_req *r, struct db_user *u)
 	if (db_commit(r->app->db) != 0)
 		goto dbfail;
 
+	web_pending(r, "user %s %s", nu.name, u ? "changed" : "added");
 	web_audit(r, u ? "user.update" : "user.create", nu.name,
 	    "role=%s disabled=%d expires=%s%s%s", db_role_name(role), nu.disabled,
 	    *nu.expires ? nu.expires : "never",
@@ -430,6 +431,7 @@ user_delete(struct web_req *r)
 		web_error(r, 500, "The user could not be deleted.");
 		goto out;
 	}
+	web_pending(r, "user %s deleted", u.name);
 	web_audit(r, "user.delete", u.name, NULL);
 	if (r->is_api)
 		web_json(r, 200, json_pack("{s:b}", "deleted", 1));
@@ -494,6 +496,7 @@ group_save(struct web_req *r, struct db_group *g)
 		ng.description = (char *)form_str(&f, "description");
 		rc = g ? db_group_update(r->app->db, &ng) : db_group_insert(r->app->db, &ng);
 		if (rc == 0) {
+			web_pending(r, "group %s %s", ng.name, g ? "changed" : "added");
 			web_audit(r, g ? "group.update" : "group.create", ng.name, NULL);
 			if (r->is_api) {
 				struct db_group saved;
@@ -603,6 +606,7 @@ group_delete(struct web_req *r)
 	if (db_group_delete(r->app->db, g.id) != 0)
 		web_error(r, 500, "The group could not be deleted.");
 	else {
+		web_pending(r, "group %s deleted", g.name);
 		web_audit(r, "group.delete", g.name, NULL);
 		if (r->is_api)
 			web_json(r, 200, json_pack("{s:b}", "deleted", 1));

@@ -154,6 +154,18 @@ const char *web_flash_text(const char *code);
 /* Format a unix time as "2026-11-23 05:29 UTC" into out. */
 void	 web_time(int64_t t, char *out, size_t outlen);
 
+/* ---------------------------------------------------------------- pending changes (ui-apply.c) */
+
+/*
+ * Records a change the running engine does not have yet ("user alice
+ * added"); every page shows it in the Apply banner until an Apply puts it
+ * in place.  Failures are logged, never fatal.
+ */
+void	 web_pending(struct web_req *, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The banner for the layout: {"items": [...], "more": N}, or NULL when
+   nothing is pending.  New reference. */
+json_t	*web_pending_json(struct web_req *);
+
 /* ---------------------------------------------------------------- pages */
 
 extern const struct web_route web_routes_login[];
@@ -163,5 +175,8 @@ extern const struct web_route web_routes_status[];
 extern const struct web_route web_routes_ca[];		/* ui-ca.c */
 extern const struct web_route web_routes_cert[];	/* ui-cert.c */
 extern const struct web_route web_routes_crl[];		/* ui-crl.c */
+extern const struct web_route web_routes_vpn[];		/* ui-vpn.c */
+extern const struct web_route web_routes_apply[];	/* ui-apply.c */
+extern const struct web_route web_routes_ipsec_status[];	/* ui-ipsec-status.c */
 
 #endif

@@ -77,4 +77,132 @@ document.addEventListener('DOMContentLoaded', () => {
       for (const li of document.querySelectorAll('.menu-section.open')) li.classList.remove('open');
     }
   });
+  // Phase 1: legacy algorithms are offered only while "Legacy clients" is
+  // on (the server refuses them otherwise, with or without script).
+  const legacySwitch = document.querySelector('input[data-legacy-switch]');
+  if (legacySwitch) {
+    const update = () => {
+      for (const opt of document.querySelectorAll('option[data-legacy]')) {
+        opt.hidden = !legacySwitch.checked && !opt.selected;
+      }
+    };
+    legacySwitch.addEventListener('change', update);
+    update();
+  }
+
+  // Status pages: tables marked data-live refresh from their JSON twin.
+  for (const node of document.querySelectorAll('[data-live]')) {
+    const refresh = async () => {
+      if (document.hidden) return;
+      try {
+        const r = await fetch(node.dataset.live, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+        if (!r.ok) return;
+        const data = await r.json();
+        if (node.id === 'sas') renderSas(node, data.sas || []);
+        else renderPools(node, data.pools || []);
+        node.dataset.refreshed = String(Date.now());
+      } catch (e) {
+        // Keep the last table; the next round tries again.
+      }
+    };
+    window.setInterval(refresh, 3000);
+  }
 });
+
+function el(tag, text, cls) {
+  const e = document.createElement(tag);
+  if (text !== undefined && text !== null) e.textContent = String(text);
+  if (cls) e.className = cls;
+  return e;
+}
+
+function confirmOnSubmit(form) {
+  form.addEventListener('submit', (ev) => {
+    if (!window.confirm(form.dataset.confirm)) ev.preventDefault();
+  });
+}
+
+function renderSas(table, sas) {
+  const body = document.createElement('tbody');
+  const csrf = table.dataset.csrf;
+  for (const sa of sas) {
+    const tr = document.createElement('tr');
+    tr.dataset.sa = sa.id;
+    tr.append(el('td', sa.id), el('td', sa.connection));
+    const who = el('td', sa.identity);
+    who.append(document.createElement('br'));
+    who.append(el('small', 'local ' + sa.local_id + ', remote ' + sa.remote_id + (sa.virtual_ips ? ', virtual IP ' + sa.virtual_ips : '')));
+    tr.append(who, el('td', sa.remote), el('td', sa.nat));
+    const alg = el('td'); alg.append(el('small', sa.algorithms)); tr.append(alg);
+    const st = el('td'); st.append(el('span', sa.state, 'state-' + sa.state)); tr.append(st);
+    tr.append(el('td', sa.established));
+    const ch = el('td');
+    for (const c of sa.children || []) {
+      const d = el('div', null, 'child');
+      const s = el('small');
+      s.append(c.local + ' === ' + c.remote, document.createElement('br'),
+        c.algorithms + ', SPIs ' + c.spi_in + '/' + c.spi_out, document.createElement('br'),
+        'in ' + c.bytes_in + ' bytes / ' + c.packets_in + ' packets, out ' + c.bytes_out + ' bytes / ' + c.packets_out + ' packets');
+      d.append(s);
+      ch.append(d);
+    }
+    tr.append(ch);
+    const act = el('td', null, 'actions');
+    const form = document.createElement('form');
+    form.method = 'post';
+    form.action = '/status/ipsec/overview/disconnect';
+    form.className = 'inline';
+    form.dataset.confirm = 'Disconnect this client?';
+    for (const [n, v] of [['csrf', csrf], ['id', sa.id]]) {
+      const i = document.createElement('input');
+      i.type = 'hidden'; i.name = n; i.value = String(v);
+      form.append(i);
+    }
+    const b = el('button', 'Disconnect', 'danger');
+    b.type = 'submit';
+    form.append(b);
+    confirmOnSubmit(form);
+    act.append(form);
+    tr.append(act);
+    body.append(tr);
+  }
+  if (sas.length === 0) {
+    const tr = document.createElement('tr');
+    tr.className = 'none';
+    const td = el('td', 'No IKE SAs.', 'empty');
+    td.colSpan = 10;
+    tr.append(td);
+    body.append(tr);
+  }
+  table.tBodies[0].replaceWith(body);
+}
+
+function renderPools(box, pools) {
+  const frag = document.createDocumentFragment();
+  for (const p of pools) {
+    const div = el('div', null, 'pool');
+    div.append(el('h2', 'Pool ' + p.pool + ' (' + p.family + ' ' + p.prefix + ')'));
+    div.append(el('p', 'Size ' + p.size + ', online ' + p.online + ', in use ' + p.bound, 'pool-summary'));
+    const table = el('table', null, 'list leases');
+    const head = document.createElement('thead');
+    const hr = document.createElement('tr');
+    for (const h of ['Address', 'Identity', 'Status', 'Since']) hr.append(el('th', h));
+    head.append(hr);
+    const body = document.createElement('tbody');
+    for (const l of p.leases) {
+      const tr = document.createElement('tr');
+      const st = el('td'); st.append(el('span', l.state, 'state-' + l.state));
+      tr.append(el('td', l.address), el('td', l.identity), st, el('td', l.since));
+      body.append(tr);
+    }
+    if (p.leases.length === 0) {
+      const tr = document.createElement('tr');
+      const td = el('td', 'No leases.', 'empty'); td.colSpan = 4;
+      tr.append(td); body.append(tr);
+    }
+    table.append(head, body);
+    div.append(table);
+    frag.append(div);
+  }
+  box.replaceChildren(frag);
+}
