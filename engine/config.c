@@ -1338,7 +1338,7 @@ parse_phase1(struct ctx *c, json_t *v, struct cfg_phase1 *p1)
 		p1->rekey = (uint32_t)n;
 	}
 	n = 0;
-	if (get_int(c, v, "reauth", 0, 604800, 0, &n) > 0 && n < 60) {
+	if (get_int(c, v, "reauth", 0, 604800, 0, &n) > 0 && n > 0 && n < 60) {
 		o = path_key(c, "reauth");
 		err(c, "must be 0 (off) or between 60 and 604800");
 		path_set(c, o);

@@ -476,8 +476,15 @@ sa_request_in(struct ike_sa *sa, const struct ike_hdr *h, const uint8_t *buf, si
 	}
 	/* A retransmission of the request we answered last: same answer. */
 	if (sa->have_cached && h->msgid == sa->cached_msgid) {
-		/* For fragmented requests, answer only once all fragments of the
-		   retransmission are in (RFC 7383 2.6.1): resend on fragment 1. */
+		/*
+		 * RFC 7383 2.6.1: a retransmitted fragmented request is answered
+		 * once, on its first fragment; the others are dropped.  SKF is the
+		 * first payload of such a message: generic header (4 bytes), then
+		 * Fragment Number (2), Total Fragments (2).
+		 */
+		if (h->next == IKE_PL_SKF && (len < IKE_HDR_LEN + 8 ||
+		    (buf[IKE_HDR_LEN + 4] << 8 | buf[IKE_HDR_LEN + 5]) != 1))
+			return;
 		sa->gw->stats.rx_retransmit++;
 		dgram_send_all(sa, &sa->cached);
 		return;

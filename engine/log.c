@@ -45,6 +45,11 @@ log_msg(enum log_level l, uint64_t sa_id, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 	va_end(ap);
+	/* Peers choose some of these bytes (identities): one line per entry,
+	   whatever they send.  Control characters become '?'. */
+	for (char *p = line; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	/* One write per line so concurrent writers do not interleave. */
 	fprintf(stderr, "%s\n", line);
 	fflush(stderr);

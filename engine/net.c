@@ -182,6 +182,14 @@ sock_open(struct ikegwd *gw, int family, uint16_t port, int natt, char *err, siz
 	}
 	memset(&ss, 0, sizeof(ss));
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	/* Hundreds of handshakes at once overflow the default buffer; beyond
+	   the sysctl limit only root (SO_RCVBUFFORCE) gets the size asked for. */
+	{
+		int sz = 4 * 1024 * 1024;
+
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) == -1)
+			(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	}
 	if (family == AF_INET) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
 

@@ -30,10 +30,10 @@ BIN=${IKEGW_BIN:-$top/build/bin}
 WORKERS=${IKEGW_WORKERS:-4}
 IKE_PORT=${IKEGW_IKE_PORT:-500}
 NATT_PORT=${IKEGW_NATT_PORT:-4500}
-# TODO(lead): "auto" (XFRM, else the userspace TUN backend) once the tun
-# backend is merged; until then the engine only has "null" (no data plane:
-# IKE works, packets are not forwarded).
-KERNEL=${IKEGW_KERNEL:-null}
+# The data plane: "auto" takes the kernel's ESP (XFRM) when it has it and
+# the userspace ESP over TUN (device ipsec0) otherwise.  Tests that need no
+# packets forwarded use "null".
+KERNEL=${IKEGW_KERNEL:-auto}
 ENGINE_NETNS=${IKEGW_ENGINE_NETNS:-}
 TEMPLATES=$top/templates
 mkdir -p "$VAR"

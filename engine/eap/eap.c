@@ -104,8 +104,11 @@ on_identity(struct eap_server *s, const uint8_t *data, size_t len, eap_lookup_fn
 		return fail(s, "empty or oversized EAP identity");
 	memcpy(raw, data, len);
 	raw[len] = '\0';
-	if (memchr(data, '\0', len) != NULL)
-		return fail(s, "EAP identity contains NUL");
+	/* An identity is a name: no control characters (they would end up in
+	   logs, lease files and status pages). */
+	for (size_t i = 0; i < len; i++)
+		if (data[i] < 0x20 || data[i] == 0x7f)
+			return fail(s, "EAP identity contains control characters");
 	name = eap_mschapv2_strip_domain(raw, len, &nlen);
 	if (nlen == 0 || nlen >= sizeof(s->identity))
 		return fail(s, "empty EAP identity");

@@ -48,6 +48,23 @@ natd_match(const struct ike_msg *m, uint16_t kind, const uint8_t spi_i[8], const
 	return seen ? 0 : -1;
 }
 
+/* Half-open SAs from the same address (the per-source limit). */
+static size_t
+half_open_from(struct ikegwd *gw, const struct sockaddr_storage *remote)
+{
+	uint8_t a[16], b[16];
+	size_t alen = net_addr_bytes(remote, a), n = 0;
+	struct ike_sa *sa;
+
+	if (gw->nhalf_open == 0)
+		return 0;
+	for (sa = gw->sa_list; sa; sa = sa->next)
+		if (sa->state == SA_HALF_OPEN && sa->remote.ss_family == remote->ss_family &&
+		    net_addr_bytes(&sa->remote, b) == alen && memcmp(a, b, alen) == 0)
+			n++;
+	return n;
+}
+
 void
 exch_init(struct ikegwd *gw, const struct ike_msg *m, const uint8_t *buf, size_t len,
     const struct sockaddr_storage *local, const struct sockaddr_storage *remote, int natt)
@@ -91,6 +108,14 @@ exch_init(struct ikegwd *gw, const struct ike_msg *m, const uint8_t *buf, size_t
 		gw->stats.cookies_sent++;
 		if (clen)
 			ike_init_notify(gw, &m->hdr, local, remote, natt, IKE_N_COOKIE, cookie, clen);
+		return;
+	}
+	/* One address may not hold more than its share of half-open SAs. */
+	if (gw->cfg->half_open_per_source &&
+	    half_open_from(gw, remote) >= gw->cfg->half_open_per_source) {
+		log_debug("IKE_SA_INIT from %s dropped: %u half-open SAs from there already", a,
+		    gw->cfg->half_open_per_source);
+		gw->stats.init_refused++;
 		return;
 	}
 	if ((idx = proposal_select_ike(gw->cfg, p1, &sap->u.sa, 0, &chosen)) < 0) {

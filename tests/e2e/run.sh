@@ -20,6 +20,8 @@ export IKEGW_ADDR=127.0.0.1
 export IKEGW_URL=http://127.0.0.1:$IKEGW_PORT
 export IKEGW_WORKERS=2
 # The stack's ikegwd: ports of its own (a `make run` may hold 500/4500).
+# No packets to forward here (and a running `make run` owns ipsec0).
+export IKEGW_KERNEL=null
 export IKEGW_IKE_PORT=${IKEGW_E2E_IKE_PORT:-18520} IKEGW_NATT_PORT=${IKEGW_E2E_NATT_PORT:-18521}
 export IKEGW_E2E_OUT=$out
 export IKEGW_VAR=

@@ -14,6 +14,8 @@ export IKEGW_URL=http://127.0.0.1:$IKEGW_PORT
 export IKEGW_WORKERS=3
 export IKEGW_TOP=$top
 # The stack's ikegwd: ports of its own (a `make run` may hold 500/4500).
+# No packets to forward here (and a running `make run` owns ipsec0).
+export IKEGW_KERNEL=null
 export IKEGW_IKE_PORT=${IKEGW_HTTP_IKE_PORT:-18510} IKEGW_NATT_PORT=${IKEGW_HTTP_NATT_PORT:-18511}
 out=$top/test-output/http
 mkdir -p "$out"

@@ -114,12 +114,8 @@ check_match "ikegwctl stats: cookies_sent > 0" '"cookies_sent": [1-9]' "$stats"
 check_match "ikegwd: the 50 real clients hold IKE SAs" '"established": 50,' "$stats"
 check "ikegwd is still running" gw_running
 
-# (3) KNOWN IKEGWD BUG (reported with ikeload, not fixed here):
-# half_open_per_source ("most half-open IKE SAs per source address",
-# docs/engine-config.md) is parsed by config.c but enforced nowhere.  With a
-# limit of 3 and cookies out of the way, 20 IKE_SA_INIT from one address
-# must not leave more than 3 half-open SAs from it.  This check fails until
-# ikegwd enforces the limit.
+# (3) half_open_per_source: with a limit of 3 and cookies out of the way,
+# 20 IKE_SA_INIT from one address leave at most 3 half-open SAs from it.
 write_engine 1000 3
 check "apply half_open_cookie 1000, half_open_per_source 3" ctl apply "$T/engine.json"
 out=$(ip netns exec "$RW" "$IKELOAD" probe flood --server "$GW_ADDR" --spoof 198.19.0.7/32 \
@@ -127,5 +123,5 @@ out=$(ip netns exec "$RW" "$IKELOAD" probe flood --server "$GW_ADDR" --spoof 198
 check_match "20 IKE_SA_INIT sent from 198.19.0.7" "sent 20 spoofed" "$out"
 sleep 0.5
 n=$(ctl list-sas | grep -cE "HALF_OPEN +198\.19\.0\.7:")
-check "IKEGWD BUG: half_open_per_source 3 allows at most 3 half-open SAs from one address (got $n)" \
+check "half_open_per_source 3 allows at most 3 half-open SAs from one address (got $n)" \
 	test "$n" -le 3
