@@ -42,6 +42,7 @@ struct event;
 struct pool_set;
 struct ctl_server;
 struct ike_certs;
+struct ike_dh_key;
 
 #define IKE_NONCE_LEN		32
 #define IKE_MAX_DGRAMS		32	/* fragments of one message */
@@ -174,6 +175,7 @@ struct ike_sa {
 	size_t		 idi_len;
 	struct eap_server *eap;		/* during EAP (holds the MSK) */
 	struct child_req *creq;		/* what the IKE_AUTH asked for */
+	struct child_rekey *rekey;	/* our CHILD rekey in flight */
 
 	/* responder window (RFC 7296 2.1-2.3) */
 	uint32_t	 peer_msgid;	/* next request we expect */
@@ -222,6 +224,20 @@ void	 sa_handshake_done(struct ike_sa *);
 #define REQ_DELETE	1	/* Delete of the IKE SA */
 #define REQ_DPD		2	/* empty INFORMATIONAL: liveness */
 #define REQ_DELETE_CHILD 3	/* Delete of one CHILD SA */
+#define REQ_REKEY_CHILD	4	/* CREATE_CHILD_SA rekeying one of ours */
+
+/* Our own CHILD SA rekey in flight (RFC 7296 1.3.3, 2.8, 2.8.1). */
+struct child_rekey {
+	uint32_t	 old_spi_in;
+	uint32_t	 new_spi_in;
+	uint16_t	 dh;		/* PFS group, 0: none */
+	struct ike_dh_key *dhkey;
+	uint8_t		 ni[IKE_NONCE_LEN];
+	int		 retried_ke;	/* INVALID_KE_PAYLOAD answered once */
+	int		 collided;	/* the peer rekeyed the same CHILD SA meanwhile */
+	uint8_t		 their_min[IKE_NONCE_MAX];	/* lowest nonce of its exchange */
+	size_t		 their_minlen;
+};
 
 struct ike_stats {
 	uint64_t	 rx, tx, rx_invalid, rx_retransmit, tx_retransmit;
@@ -376,6 +392,15 @@ void	 child_delete(struct ike_sa *, struct child_sa *, int from_kernel);
 struct child_sa *child_find_out(struct ike_sa *, uint32_t spi_out);
 struct child_sa *child_find_in(struct ike_sa *, uint32_t spi_in);
 void	 child_req_free(struct child_req *);
+/* Starts rekeying c (soft lifetime or volume).  0, or -1 to try later. */
+int	 child_rekey_start(struct ike_sa *, struct child_sa *c);
+/* The peer's answer to our rekey. */
+void	 child_rekey_done(struct ike_sa *, const struct ike_msg *);
+/* Drops our rekey state (the SA is going away). */
+void	 child_rekey_free(struct ike_sa *);
+/* The peer rekeys the CHILD SA we are rekeying too: remember its nonces. */
+void	 child_rekey_collision(struct ike_sa *, struct child_sa *old, const uint8_t *ni,
+    size_t nilen, const uint8_t *nr, size_t nrlen);
 /* Copies SAi2/TSi/TSr/CP of a message into req. 0 or -1. */
 int	 child_req_save(struct child_req *, const struct ike_msg *);
 

@@ -234,6 +234,29 @@ on_housekeeping(evutil_socket_t fd, short what, void *arg)
 		log_err("leases: %s", pool_set_error(gw->pools));
 }
 
+/* A backend that counts traffic says a CHILD SA reached a volume limit. */
+static void
+on_kernel_expired(struct kernel *k, uint32_t spi_in, int hard)
+{
+	struct ike_sa *sa;
+	struct child_sa *c;
+
+	for (sa = k->gw->sa_list; sa; sa = sa->next) {
+		if (sa->state != SA_ESTABLISHED || (c = child_find_in(sa, spi_in)) == NULL)
+			continue;
+		if (hard) {
+			log_msg(LOG_INFO, sa->id, "CHILD SA %08x reached its hard volume limit", spi_in);
+			if (!sa->req_pending)
+				exch_delete_child(sa, c);
+			else
+				c->expire_at = time(NULL);	/* at the next tick */
+		} else if (!c->rekeyed && child_rekey_start(sa, c) == -1)
+			c->rekey_at = time(NULL) + 1;
+		sa_schedule(sa);
+		return;
+	}
+}
+
 static void
 on_stop_timer(evutil_socket_t fd, short what, void *arg)
 {
@@ -326,6 +349,7 @@ main(int argc, char **argv)
 		log_err("%s", err);
 		return 1;
 	}
+	gw->kernel->expired = on_kernel_expired;
 	pool_set_batch(gw->pools, 1);
 	gw->housekeeping = event_new(gw->base, -1, EV_PERSIST, on_housekeeping, gw);
 	{

@@ -541,6 +541,8 @@ sa_response_in(struct ike_sa *sa, const struct ike_hdr *h, const uint8_t *buf, s
 		sa->last_in = time(NULL);
 		if (h->exchange == INFORMATIONAL)
 			exch_info_response(sa, &m, sa->req_kind);
+		else if (h->exchange == CREATE_CHILD_SA && sa->req_kind == REQ_REKEY_CHILD)
+			child_rekey_done(sa, &m);
 	}
 	ike_msg_free(&m);
 	if (plain) {

@@ -250,6 +250,7 @@ sa_free(struct ike_sa *sa)
 	dgram_set_free(&sa->req);
 	sa_frag_reset(sa);
 	sa_handshake_done(sa);
+	child_rekey_free(sa);
 	free(sa->p1_name);
 	free(sa->peer_id);
 	free(sa->eap_id);
@@ -363,8 +364,11 @@ sa_schedule(struct ike_sa *sa)
 		at = sa->created + IKE_HALF_OPEN_TIMEOUT;
 	else if (sa->state == SA_ESTABLISHED) {
 		at = sa->expire_at;
-		for (c = sa->children; c; c = c->next)
+		for (c = sa->children; c; c = c->next) {
 			at = earliest(at, c->expire_at);
+			if (!c->rekeyed && !sa->rekeyed)
+				at = earliest(at, c->rekey_at);
+		}
 		if (sa->p1 && sa->p1->dpd_delay && !sa->req_pending && !sa->rekeyed)
 			at = earliest(at, last_activity(sa) + (time_t)sa->p1->dpd_delay);
 		/* Byte and packet limits are checked now and then. */
@@ -393,8 +397,10 @@ child_over_limit(struct ike_sa *sa, struct child_sa *c)
 	c->bytes_out = st.bytes_out;
 	c->packets_in = st.packets_in;
 	c->packets_out = st.packets_out;
-	return c->hard_bytes && st.bytes_in + st.bytes_out >= c->hard_bytes ? 1 :
-	    c->hard_packets && st.packets_in + st.packets_out >= c->hard_packets;
+	/* Each direction is an SA of its own with its own count (as XFRM). */
+	return (c->hard_bytes && (st.bytes_in >= c->hard_bytes || st.bytes_out >= c->hard_bytes)) ||
+	    (c->hard_packets && (st.packets_in >= c->hard_packets ||
+	    st.packets_out >= c->hard_packets));
 }
 
 static void
@@ -434,6 +440,14 @@ sa_timer(evutil_socket_t fd, short what, void *arg)
 			exch_delete_child(sa, c);
 		}
 	}
+	/* Soft lifetime: we rekey (one at a time); the client may too (2.8.1). */
+	for (c = sa->children; c && !sa->req_pending && !sa->rekeyed; c = c->next)
+		if (!c->rekeyed && c->rekey_at && c->rekey_at <= now &&
+		    (c->expire_at == 0 || c->expire_at > now)) {
+			if (child_rekey_start(sa, c) == -1)
+				c->rekey_at = now + 10;
+			break;
+		}
 	if (sa->p1 && sa->p1->dpd_delay && !sa->req_pending && !sa->rekeyed &&
 	    last_activity(sa) + (time_t)sa->p1->dpd_delay <= now)
 		exch_dpd(sa);

@@ -88,6 +88,28 @@ cmd_terminate(struct ikegwd *gw, json_t *req)
 	return r;
 }
 
+/* Rekeys the CHILD SAs of one IKE SA now (as at their soft lifetime). */
+static json_t *
+cmd_rekey(struct ikegwd *gw, json_t *req)
+{
+	json_t *idv = json_object_get(req, "id");
+	struct ike_sa *sa;
+	struct child_sa *c;
+
+	if (!json_is_integer(idv))
+		return reply_err("rekey needs \"id\" (an IKE SA number)");
+	if ((sa = sa_find_id(gw, (uint64_t)json_integer_value(idv))) == NULL ||
+	    sa->state != SA_ESTABLISHED)
+		return reply_err("no such established IKE SA");
+	for (c = sa->children; c && c->rekeyed; c = c->next)
+		;
+	if (c == NULL)
+		return reply_err("the IKE SA has no CHILD SA to rekey");
+	if (child_rekey_start(sa, c) == -1)
+		return reply_err("busy: a request to this peer is outstanding; try again");
+	return reply_ok();
+}
+
 static json_t *
 cmd_stats(struct ikegwd *gw)
 {
@@ -166,6 +188,8 @@ dispatch(struct ikegwd *gw, json_t *req)
 		return cmd_terminate(gw, req);
 	if (strcmp(cmd, "stats") == 0)
 		return cmd_stats(gw);
+	if (strcmp(cmd, "rekey") == 0)
+		return cmd_rekey(gw, req);
 	if (strcmp(cmd, "kernel-sas") == 0) {
 		r = reply_ok();
 		json_object_set_new(r, "sas", gw->kernel->ops->dump(gw->kernel));

@@ -16,6 +16,7 @@
 
 #include "engine/engine.h"
 #include "names.h"
+#include "dh.h"
 
 /* ---------------------------------------------------------------- requests */
 
@@ -249,6 +250,93 @@ child_delete(struct ike_sa *sa, struct child_sa *c, int from_kernel)
 
 /* ---------------------------------------------------------------- create */
 
+/*
+ * Derives the CHILD SA's keys and hands the pair to the kernel backend.
+ * KEYMAT = prf+(SK_d, [g^ir |] Ni | Nr) with Ni the nonce of whoever
+ * started the exchange; the first half of the keys protects traffic from
+ * that side (RFC 7296 2.17).  Sets reqid, lifetimes and limits from the
+ * phase 2s.  0, or -1 (nothing installed).
+ */
+static int
+child_install(struct ike_sa *sa, struct child_sa *c, const uint8_t *gir, size_t girlen,
+    const uint8_t *ni, size_t nilen, const uint8_t *nr, size_t nrlen, int we_initiated)
+{
+	const struct cfg_phase1 *p1 = sa->p1;
+	const struct ike_encr_alg *encr = ike_encr_lookup(c->encr, c->encr_bits);
+	const struct ike_integ_alg *integ = c->integ ? ike_integ_lookup(c->integ) : NULL;
+	struct ike_child_keys ck;
+	struct kernel_child kc;
+	uint32_t lifetime = 0;
+	size_t k;
+	char err[300];
+
+	if (encr == NULL || (c->integ && integ == NULL))
+		return -1;
+	c->reqid = ++sa->gw->next_reqid;
+	for (k = 0; k < p1->nphase2; k++)
+		if (lifetime == 0 || p1->phase2[k].lifetime < lifetime)
+			lifetime = p1->phase2[k].lifetime;
+	c->created = time(NULL);
+	if (lifetime) {
+		c->expire_at = c->created + lifetime;
+		/* Soft: 90 %, less a little jitter so both sides rarely collide. */
+		c->rekey_at = c->created + lifetime * 9 / 10 - (time_t)(c->spi_in % (lifetime / 20 + 1));
+	}
+	if (ike_keys_child(&ck, sa->prf, sa->keys.k_d, sa->keys.k_prflen, encr, integ, gir, girlen,
+	    ni, nilen, nr, nrlen) == -1)
+		return -1;
+	memset(&kc, 0, sizeof(kc));
+	kc.spi_in = c->spi_in;
+	kc.spi_out = c->spi_out;
+	kc.reqid = c->reqid;
+	kc.ike_sa_id = sa->id;
+	kc.local = sa->local;
+	kc.remote = sa->remote;
+	kc.encap = sa->natt;
+	kc.encr = c->encr;
+	kc.encr_bits = c->encr_bits;
+	kc.integ = c->integ;
+	kc.esn = c->esn;
+	kc.enc_keylen = ck.ck_encrlen;
+	kc.int_keylen = ck.ck_integlen;
+	if (we_initiated) {
+		memcpy(kc.enc_key_out, ck.ck_ei, ck.ck_encrlen);
+		memcpy(kc.int_key_out, ck.ck_ai, ck.ck_integlen);
+		memcpy(kc.enc_key_in, ck.ck_er, ck.ck_encrlen);
+		memcpy(kc.int_key_in, ck.ck_ar, ck.ck_integlen);
+	} else {
+		memcpy(kc.enc_key_in, ck.ck_ei, ck.ck_encrlen);
+		memcpy(kc.int_key_in, ck.ck_ai, ck.ck_integlen);
+		memcpy(kc.enc_key_out, ck.ck_er, ck.ck_encrlen);
+		memcpy(kc.int_key_out, ck.ck_ar, ck.ck_integlen);
+	}
+	ike_child_keys_wipe(&ck);
+	memcpy(kc.ts_local, c->ts_local, c->nts_local * sizeof(c->ts_local[0]));
+	kc.nts_local = c->nts_local;
+	memcpy(kc.ts_remote, c->ts_remote, c->nts_remote * sizeof(c->ts_remote[0]));
+	kc.nts_remote = c->nts_remote;
+	for (k = 0; k < p1->nphase2; k++) {
+		if (p1->phase2[k].life_bytes && (kc.hard_bytes == 0 ||
+		    p1->phase2[k].life_bytes < kc.hard_bytes))
+			kc.hard_bytes = p1->phase2[k].life_bytes;
+		if (p1->phase2[k].life_packets && (kc.hard_packets == 0 ||
+		    p1->phase2[k].life_packets < kc.hard_packets))
+			kc.hard_packets = p1->phase2[k].life_packets;
+	}
+	c->hard_bytes = kc.hard_bytes;
+	c->hard_packets = kc.hard_packets;
+	kc.soft_bytes = kc.hard_bytes / 10 * 9;
+	kc.soft_packets = kc.hard_packets / 10 * 9;
+	if (sa->gw->kernel->ops->add(sa->gw->kernel, &kc, err, sizeof(err)) == -1) {
+		explicit_bzero(&kc, sizeof(kc));
+		log_msg(LOG_ERR, sa->id, "installing CHILD SA failed: %s", err);
+		return -1;
+	}
+	explicit_bzero(&kc, sizeof(kc));
+	c->installed = 1;
+	return 0;
+}
+
 uint16_t
 child_create(struct ike_sa *sa, struct ike_out *out, const uint8_t *gir, size_t girlen,
     const uint8_t *ni, size_t nilen, const uint8_t *nr, size_t nrlen, struct child_req *req,
@@ -258,8 +346,6 @@ child_create(struct ike_sa *sa, struct ike_out *out, const uint8_t *gir, size_t 
 	const struct ike_encr_alg *encr;
 	const struct ike_integ_alg *integ = NULL;
 	struct cfg_proposal chosen;
-	struct ike_child_keys ck;
-	struct kernel_child kc;
 	struct child_sa *c = NULL;
 	struct ike_prop prop;
 	struct ike_xform xf[5];
@@ -267,9 +353,8 @@ child_create(struct ike_sa *sa, struct ike_out *out, const uint8_t *gir, size_t 
 	struct ike_ts tsi[KERNEL_MAX_TS], tsr[KERNEL_MAX_TS];
 	struct cfg_net vip;
 	uint8_t spi[4];
-	uint32_t peer_spi = 0, lifetime = 0;
+	uint32_t peer_spi = 0;
 	size_t i, k, j, n;
-	char err[160];
 	int idx;
 
 	if (!req->present)
@@ -334,71 +419,15 @@ child_create(struct ike_sa *sa, struct ike_out *out, const uint8_t *gir, size_t 
 	}
 	c->spi_in = new_spi(sa->gw);
 	c->spi_out = peer_spi;
-	c->reqid = ++sa->gw->next_reqid;
 	c->encr = chosen.encr;
 	c->encr_bits = chosen.encr_bits;
 	c->integ = chosen.integ;
 	c->esn = chosen.esn;
 	c->dh = dh;
-	for (k = 0; k < p1->nphase2; k++)
-		if (lifetime == 0 || p1->phase2[k].lifetime < lifetime)
-			lifetime = p1->phase2[k].lifetime;
-	c->created = time(NULL);
-	if (lifetime) {
-		c->expire_at = c->created + lifetime;
-		c->rekey_at = c->created + lifetime * 9 / 10;
-	}
-
-	/* KEYMAT = prf+(SK_d, [g^ir |] Ni | Nr), i→r keys first (2.17). */
-	if (ike_keys_child(&ck, sa->prf, sa->keys.k_d, sa->keys.k_prflen, encr, integ, gir, girlen,
-	    ni, nilen, nr, nrlen) == -1) {
+	if (child_install(sa, c, gir, girlen, ni, nilen, nr, nrlen, 0) == -1) {
 		child_free(c);
 		return IKE_N_TEMPORARY_FAILURE;
 	}
-	memset(&kc, 0, sizeof(kc));
-	kc.spi_in = c->spi_in;
-	kc.spi_out = c->spi_out;
-	kc.reqid = c->reqid;
-	kc.ike_sa_id = sa->id;
-	kc.local = sa->local;
-	kc.remote = sa->remote;
-	kc.encap = sa->natt;
-	kc.encr = c->encr;
-	kc.encr_bits = c->encr_bits;
-	kc.integ = c->integ;
-	kc.esn = c->esn;
-	kc.enc_keylen = ck.ck_encrlen;
-	kc.int_keylen = ck.ck_integlen;
-	/* We are the responder: inbound uses the initiator's keys. */
-	memcpy(kc.enc_key_in, ck.ck_ei, ck.ck_encrlen);
-	memcpy(kc.int_key_in, ck.ck_ai, ck.ck_integlen);
-	memcpy(kc.enc_key_out, ck.ck_er, ck.ck_encrlen);
-	memcpy(kc.int_key_out, ck.ck_ar, ck.ck_integlen);
-	ike_child_keys_wipe(&ck);
-	memcpy(kc.ts_local, c->ts_local, c->nts_local * sizeof(c->ts_local[0]));
-	kc.nts_local = c->nts_local;
-	memcpy(kc.ts_remote, c->ts_remote, c->nts_remote * sizeof(c->ts_remote[0]));
-	kc.nts_remote = c->nts_remote;
-	for (k = 0; k < p1->nphase2; k++) {
-		if (p1->phase2[k].life_bytes && (kc.hard_bytes == 0 ||
-		    p1->phase2[k].life_bytes < kc.hard_bytes))
-			kc.hard_bytes = p1->phase2[k].life_bytes;
-		if (p1->phase2[k].life_packets && (kc.hard_packets == 0 ||
-		    p1->phase2[k].life_packets < kc.hard_packets))
-			kc.hard_packets = p1->phase2[k].life_packets;
-	}
-	c->hard_bytes = kc.hard_bytes;
-	c->hard_packets = kc.hard_packets;
-	kc.soft_bytes = kc.hard_bytes / 10 * 9;
-	kc.soft_packets = kc.hard_packets / 10 * 9;
-	if (sa->gw->kernel->ops->add(sa->gw->kernel, &kc, err, sizeof(err)) == -1) {
-		explicit_bzero(&kc, sizeof(kc));
-		log_msg(LOG_ERR, sa->id, "installing CHILD SA failed: %s", err);
-		child_free(c);
-		return IKE_N_TEMPORARY_FAILURE;
-	}
-	explicit_bzero(&kc, sizeof(kc));
-	c->installed = 1;
 	c->next = sa->children;
 	sa->children = c;
 
@@ -429,4 +458,275 @@ child_create(struct ike_sa *sa, struct ike_out *out, const uint8_t *gir, size_t 
 		    c->nts_remote > 1 ? ",..." : "");
 	}
 	return 0;
+}
+
+/* ---------------------------------------------------------------- our rekeys */
+
+void
+child_rekey_free(struct ike_sa *sa)
+{
+	if (sa->rekey == NULL)
+		return;
+	ike_dh_free(sa->rekey->dhkey);
+	explicit_bzero(sa->rekey, sizeof(*sa->rekey));
+	free(sa->rekey);
+	sa->rekey = NULL;
+}
+
+/* Compares two nonces as RFC 7296 2.8.1 does ("lowest"): -1, 0 or 1. */
+static int
+nonce_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	size_t n = alen < blen ? alen : blen;
+	int c = memcmp(a, b, n);
+
+	if (c)
+		return c < 0 ? -1 : 1;
+	return alen < blen ? -1 : alen > blen;
+}
+
+void
+child_rekey_collision(struct ike_sa *sa, struct child_sa *old, const uint8_t *ni, size_t nilen,
+    const uint8_t *nr, size_t nrlen)
+{
+	struct child_rekey *rk = sa->rekey;
+	const uint8_t *lo = ni;
+	size_t lolen = nilen;
+
+	if (rk == NULL || old == NULL || rk->old_spi_in != old->spi_in)
+		return;
+	if (nonce_cmp(nr, nrlen, ni, nilen) < 0) {
+		lo = nr;
+		lolen = nrlen;
+	}
+	rk->collided = 1;
+	memcpy(rk->their_min, lo, lolen);
+	rk->their_minlen = lolen;
+	log_msg(LOG_INFO, sa->id, "rekey collision on CHILD SA %08x", old->spi_in);
+}
+
+int
+child_rekey_start(struct ike_sa *sa, struct child_sa *old)
+{
+	const struct cfg_phase1 *p1 = sa->p1;
+	struct child_rekey *rk;
+	struct ike_prop props[16];
+	struct ike_xform xf[16][5];
+	struct ike_pl_sa spl;
+	struct ike_ts tsi[KERNEL_MAX_TS], tsr[KERNEL_MAX_TS];
+	struct ike_out o;
+	uint8_t spi[4], rspi[4], pub[IKE_DH_PUB_MAX];
+	size_t np = 0, k, i, publen = 0;
+
+	if (sa->req_pending || sa->rekey || old->rekeyed || p1 == NULL || sa->state != SA_ESTABLISHED)
+		return -1;
+	if ((rk = calloc(1, sizeof(*rk))) == NULL)
+		return -1;
+	rk->old_spi_in = old->spi_in;
+	rk->new_spi_in = new_spi(sa->gw);
+	ike_random(rk->ni, sizeof(rk->ni));
+	/* PFS with the first group the phase 2s ask for. */
+	for (k = 0; k < p1->nphase2 && rk->dh == 0; k++)
+		for (i = 0; i < p1->phase2[k].nproposals && rk->dh == 0; i++)
+			rk->dh = p1->phase2[k].proposals[i].dh;
+	if (rk->dh && ((rk->dhkey = ike_dh_new(rk->dh)) == NULL ||
+	    ike_dh_public(rk->dhkey, pub, sizeof(pub), &publen) == -1)) {
+		ike_dh_free(rk->dhkey);
+		free(rk);
+		return -1;
+	}
+	spi[0] = (uint8_t)(rk->new_spi_in >> 24);
+	spi[1] = (uint8_t)(rk->new_spi_in >> 16);
+	spi[2] = (uint8_t)(rk->new_spi_in >> 8);
+	spi[3] = (uint8_t)rk->new_spi_in;
+	for (k = 0; k < p1->nphase2; k++)
+		for (i = 0; i < p1->phase2[k].nproposals && np < 16; i++) {
+			struct cfg_proposal c = p1->phase2[k].proposals[i];
+
+			c.dh = rk->dh;
+			c.esn = 0;
+			proposal_to_pl(&c, IKE_PROTO_ESP, spi, 4, (uint8_t)(np + 1), &props[np], xf[np]);
+			np++;
+		}
+	spl.nprops = np;
+	spl.props = props;
+	rspi[0] = (uint8_t)(old->spi_in >> 24);
+	rspi[1] = (uint8_t)(old->spi_in >> 16);
+	rspi[2] = (uint8_t)(old->spi_in >> 8);
+	rspi[3] = (uint8_t)old->spi_in;
+	for (i = 0; i < old->nts_local; i++)
+		net_to_ts(&old->ts_local[i], &tsi[i]);
+	for (i = 0; i < old->nts_remote; i++)
+		net_to_ts(&old->ts_remote[i], &tsr[i]);
+	ike_out_begin(&o);
+	ike_gen_notify(&o.g, IKE_PROTO_ESP, rspi, 4, IKE_N_REKEY_SA, NULL, 0);
+	ike_gen_sa(&o.g, &spl);
+	ike_gen_nonce(&o.g, rk->ni, sizeof(rk->ni));
+	if (rk->dh)
+		ike_gen_ke(&o.g, rk->dh, pub, publen);
+	/* We start this exchange: TSi are our selectors, TSr the client's. */
+	ike_gen_ts(&o.g, IKE_PL_TSI, tsi, old->nts_local);
+	ike_gen_ts(&o.g, IKE_PL_TSR, tsr, old->nts_remote);
+	sa->req_max = 0;
+	sa->req_interval = 0;
+	sa->rekey = rk;
+	if (ike_request(sa, CREATE_CHILD_SA, REQ_REKEY_CHILD, &o) == -1) {
+		ike_out_free(&o);
+		child_rekey_free(sa);
+		return -1;
+	}
+	ike_out_free(&o);
+	log_msg(LOG_INFO, sa->id, "rekeying CHILD SA %08x/%08x%s", old->spi_in, old->spi_out,
+	    rk->dh ? " with PFS" : "");
+	return 0;
+}
+
+/* Selectors of a TS payload as prefixes (what the peer narrowed them to). */
+static size_t
+ts_to_nets(const struct ike_pl *p, struct cfg_net *out, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; p && i < p->u.ts.nts && n < max; i++) {
+		const struct ike_ts *t = &p->u.ts.ts[i];
+
+		if (t->type == IKE_TS_IPV4_ADDR_RANGE)
+			n += range_to_nets(AF_INET, t->start, t->end, out + n, max - n);
+		else if (t->type == IKE_TS_IPV6_ADDR_RANGE)
+			n += range_to_nets(AF_INET6, t->start, t->end, out + n, max - n);
+	}
+	return n;
+}
+
+void
+child_rekey_done(struct ike_sa *sa, const struct ike_msg *m)
+{
+	struct child_rekey *rk = sa->rekey;
+	const struct ike_pl *sap, *np, *kep, *n;
+	struct child_sa *old, *c = NULL;
+	struct cfg_net tl[KERNEL_MAX_TS], tr[KERNEL_MAX_TS];
+	uint8_t gir[IKE_DH_SECRET_MAX];
+	size_t girlen = 0, ntl, ntr, i;
+	const struct ike_prop *p;
+	const char *why = NULL;
+	int ours_redundant = 0;
+
+	if (rk == NULL)
+		return;
+	old = child_find_in(sa, rk->old_spi_in);
+	if ((n = ike_msg_find(m, IKE_PL_NOTIFY, NULL)) != NULL && n->u.notify.type < 16384) {
+		if (n->u.notify.type == IKE_N_INVALID_KE_PAYLOAD && !rk->retried_ke &&
+		    n->u.notify.len == 2 && old) {
+			uint16_t g = (uint16_t)(n->u.notify.data[0] << 8 | n->u.notify.data[1]);
+
+			log_msg(LOG_INFO, sa->id, "CHILD rekey: the peer wants group %u", g);
+			child_rekey_free(sa);
+			/* One retry; the phase 2s decide the group, so ask again later. */
+			old->rekey_at = time(NULL) + 5;
+			return;
+		}
+		log_msg(LOG_INFO, sa->id, "CHILD rekey refused by the peer: %s",
+		    ike_notify_name(n->u.notify.type));
+		if (old)
+			old->rekey_at = time(NULL) + 30;
+		child_rekey_free(sa);
+		return;
+	}
+	sap = ike_msg_find(m, IKE_PL_SA, NULL);
+	np = ike_msg_find(m, IKE_PL_NONCE, NULL);
+	kep = ike_msg_find(m, IKE_PL_KE, NULL);
+	if (sap == NULL || np == NULL || sap->u.sa.nprops != 1 ||
+	    (p = &sap->u.sa.props[0])->proto != IKE_PROTO_ESP || p->spi_size != 4 ||
+	    (rk->dh && (kep == NULL || kep->u.ke.group != rk->dh))) {
+		log_msg(LOG_INFO, sa->id, "CHILD rekey: malformed answer");
+		goto fail;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		goto fail;
+	c->spi_in = rk->new_spi_in;
+	c->spi_out = (uint32_t)p->spi[0] << 24 | (uint32_t)p->spi[1] << 16 |
+	    (uint32_t)p->spi[2] << 8 | p->spi[3];
+	for (i = 0; i < p->nxforms; i++) {
+		const struct ike_xform *x = &p->xforms[i];
+
+		if (x->type == IKE_XF_ENCR) {
+			c->encr = x->id;
+			c->encr_bits = x->keylen;
+		} else if (x->type == IKE_XF_INTEG)
+			c->integ = x->id;
+		else if (x->type == IKE_XF_ESN)
+			c->esn = x->id == IKE_ESN_YES;
+	}
+	c->dh = rk->dh;
+	/* The answer must be one of the proposals we made. */
+	{
+		struct cfg_proposal chosen;
+		uint32_t dummy;
+		struct ike_prop one = *p;
+
+		if (proposal_select_esp(sa->gw->cfg, sa->p1, &one, 1, rk->dh, &chosen, &dummy) < 0 ||
+		    chosen.encr != c->encr || chosen.encr_bits != c->encr_bits ||
+		    chosen.integ != c->integ) {
+			log_msg(LOG_INFO, sa->id, "CHILD rekey: the peer chose what we did not offer");
+			goto fail;
+		}
+	}
+	ntl = ts_to_nets(ike_msg_find(m, IKE_PL_TSI, NULL), tl, KERNEL_MAX_TS);
+	ntr = ts_to_nets(ike_msg_find(m, IKE_PL_TSR, NULL), tr, KERNEL_MAX_TS);
+	if (ntl == 0 || ntr == 0 || (c->ts_local = calloc(ntl, sizeof(*tl))) == NULL ||
+	    (c->ts_remote = calloc(ntr, sizeof(*tr))) == NULL)
+		goto fail;
+	memcpy(c->ts_local, tl, ntl * sizeof(*tl));
+	c->nts_local = ntl;
+	memcpy(c->ts_remote, tr, ntr * sizeof(*tr));
+	c->nts_remote = ntr;
+	if (rk->dh && (ike_dh_check_peer(rk->dh, kep->u.ke.data, kep->u.ke.len, &why) != 0 ||
+	    ike_dh_shared(rk->dhkey, kep->u.ke.data, kep->u.ke.len, gir, sizeof(gir), &girlen,
+	    &why) == -1)) {
+		log_msg(LOG_INFO, sa->id, "CHILD rekey: bad KE (%s)", why ? why : "error");
+		goto fail;
+	}
+	if (child_install(sa, c, girlen ? gir : NULL, girlen, rk->ni, sizeof(rk->ni),
+	    np->u.nonce.data, np->u.nonce.len, 1) == -1)
+		goto fail;
+	explicit_bzero(gir, sizeof(gir));
+	c->next = sa->children;
+	sa->children = c;
+	if (old)
+		old->rekeyed = 1;
+	log_msg(LOG_INFO, sa->id, "CHILD SA %08x/%08x rekeyed into %08x/%08x%s",
+	    rk->old_spi_in, old ? old->spi_out : 0, c->spi_in, c->spi_out, rk->dh ? " with PFS" : "");
+	/*
+	 * 2.8.1: when both sides rekeyed the same CHILD SA, the new SA whose
+	 * exchange holds the lowest of the four nonces is redundant; the side
+	 * that started that exchange deletes it.  Otherwise the old SA goes.
+	 */
+	if (rk->collided) {
+		const uint8_t *lo = rk->ni;
+		size_t lolen = sizeof(rk->ni);
+
+		if (nonce_cmp(np->u.nonce.data, np->u.nonce.len, lo, lolen) < 0) {
+			lo = np->u.nonce.data;
+			lolen = np->u.nonce.len;
+		}
+		ours_redundant = nonce_cmp(lo, lolen, rk->their_min, rk->their_minlen) < 0;
+	}
+	child_rekey_free(sa);
+	if (ours_redundant) {
+		log_msg(LOG_INFO, sa->id, "rekey collision: ours is redundant, deleting %08x", c->spi_in);
+		exch_delete_child(sa, c);
+	} else if (old != NULL && child_find_in(sa, old->spi_in) == old)
+		exch_delete_child(sa, old);
+	sa_schedule(sa);
+	return;
+fail:
+	explicit_bzero(gir, sizeof(gir));
+	if (c) {
+		free(c->ts_local);
+		free(c->ts_remote);
+		free(c);
+	}
+	if (old)
+		old->rekey_at = time(NULL) + 30;
+	child_rekey_free(sa);
 }

@@ -125,7 +125,8 @@ rekey_ike(struct ike_sa *sa, const struct ike_msg *m, const struct ike_pl *sap,
 	const char *why = NULL;
 	int idx;
 
-	if (sa->rekeyed) {
+	/* 2.25: not while this SA is already being replaced or rekeys a child. */
+	if (sa->rekeyed || sa->rekey != NULL) {
 		answer_notify(sa, m->hdr.msgid, IKE_N_TEMPORARY_FAILURE, NULL, 0);
 		return;
 	}
@@ -300,6 +301,8 @@ exch_child(struct ike_sa *sa, const struct ike_msg *m)
 		ike_gen_ke(&o.g, group, pub, publen);
 	(void)ike_respond(sa, CREATE_CHILD_SA, m->hdr.msgid, &o);
 	ike_out_free(&o);
+	if (old != NULL && sa->rekey != NULL)
+		child_rekey_collision(sa, old, np->u.nonce.data, np->u.nonce.len, nr, sizeof(nr));
 	if (old != NULL) {
 		/* The client deletes the old one; if it never does, it expires. */
 		old->rekeyed = 1;
