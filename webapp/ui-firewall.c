@@ -1209,6 +1209,11 @@ nat_mode_post(struct web_req *r)
 		web_error(r, 500, "The outbound NAT settings could not be read.");
 		return;
 	}
+	/* The API answers with "mode" and takes it back too. */
+	if (r->is_api && web_param_find(&r->form, "nat_mode") == NULL &&
+	    web_param_get(&r->form, "mode") != NULL)
+		web_param_add(&r->form, "nat_mode", web_param_get(&r->form, "mode"),
+		    strlen(web_param_get(&r->form, "mode")), NULL);
 	if (settings_save(r, &e, nat_page_fields, &f) == 0) {
 		form_free(&f);
 		env_free(&e);
