@@ -206,7 +206,7 @@ stop:
 
 test: deps
 	$(MAKE) all unit $(HTTP_BINS) $(TOOL_BINS) $(ITEST_BINS) $(BENCH_BINS)
-	$(MAKE) B=build/san SAN=1 unit build/san/bin/ikegwd build/san/bin/ikegwctl
+	$(MAKE) B=build/san SAN=1 unit build/san/bin/ikegwd build/san/bin/ikegwctl build/san/bin/ikegw-web
 	$(MAKE) B=build/fuzz CC=clang FUZZ=1 fuzz-build
 	tests/run.sh
 

@@ -1,7 +1,8 @@
 /*
  * test_db_fw — the firewall tables (db/fw.c) against a real SQLite file:
  * settings defaults, rule order per tab kept dense through inserts, moves
- * (both ways, clamped), a change of tab and deletes; NAT rules in order.
+ * (both ways, clamped), a change of tab and deletes; NAT rules in order;
+ * and the description as the rulesets keep it (webapp/firewall.h).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "db/db.h"
+#include "webapp/firewall.h"
 
 static char dir[64];
 static char path[128];
@@ -221,6 +223,27 @@ test_nat(void **state)
 	assert_int_equal(db_fw_nat_update(db, &n), DB_NOTFOUND);
 }
 
+static void
+test_safe_text(void **state)
+{
+	char out[200], in[300];
+
+	(void)state;
+	firewall_safe_text("web <b>\"x\"", out, sizeof(out));
+	assert_string_equal(out, "web _b__x_");
+	firewall_safe_text("VPN to 10.1.0.10:443 (web) a+b=c@d/e,f-g_h", out, sizeof(out));
+	assert_string_equal(out, "VPN to 10.1.0.10:443 (web) a+b=c@d/e,f-g_h");
+	/* Bytes, not characters: "é" is two. */
+	firewall_safe_text("caf\xc3\xa9 */ \\ '", out, sizeof(out));
+	assert_string_equal(out, "caf__ _/ _ _");
+	memset(in, 'a', sizeof(in) - 1);
+	in[sizeof(in) - 1] = '\0';
+	firewall_safe_text(in, out, sizeof(out));
+	assert_int_equal(strlen(out), 128);
+	firewall_safe_text(NULL, out, sizeof(out));
+	assert_string_equal(out, "");
+}
+
 int
 main(void)
 {
@@ -228,6 +251,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_settings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rule_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nat, setup, teardown),
+		cmocka_unit_test(test_safe_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
