@@ -448,4 +448,83 @@ int	 db_vpn_pending_list(struct db *, char ***items, size_t *n, int64_t *max_id)
 int	 db_vpn_pending_clear(struct db *, int64_t max_id);
 void	 db_vpn_pending_free(char **, size_t);
 
+/* ------------------------------------------------------------ firewall (db/fw.c)
+ *
+ * Firewall > Rules and NAT: the interface assignment and settings (one
+ * row; defaults when never saved: nothing assigned, automatic IPsec rules
+ * on, automatic outbound NAT), the filter rules of each tab ("wan", "lan",
+ * "ipsec") in order, and the manual outbound NAT rules in order.
+ * Positions are 0, 1, ... within a tab; insert appends, delete and moves
+ * keep them dense.  Callers wrap changes in db_begin/db_commit.  Values are
+ * the engine's names; the web app checks them (docs/engine-config.md).
+ */
+
+struct db_fw_settings {
+	char		*wan_if;	/* interface name, "" = not assigned */
+	char		*lan_if;
+	int		 auto_ipsec;	/* pass IKE and ESP on WAN */
+	char		*nat_mode;	/* "automatic", "manual", "off" */
+	int64_t		 updated;	/* 0: never saved */
+};
+
+int	 db_fw_settings_get(struct db *, struct db_fw_settings *);
+int	 db_fw_settings_set(struct db *, const struct db_fw_settings *);
+void	 db_fw_settings_free(struct db_fw_settings *);
+
+struct db_fw_rule {
+	int64_t		 id;
+	char		*tab;		/* "wan", "lan", "ipsec" */
+	int		 position;	/* 0-based within the tab */
+	char		*action;	/* "pass", "block", "reject" */
+	char		*protocol;	/* "any", "tcp", "udp", "tcp/udp", "icmp", "esp" */
+	char		*src_type;	/* "any", "address", "network", "vpn_pool", "lan_net",
+					   "wan_address" */
+	char		*src_value;	/* address or prefix; "" for the others */
+	char		*src_ports;	/* "", "443", "1024-65535" */
+	char		*dst_type;
+	char		*dst_value;
+	char		*dst_ports;
+	int		 log;
+	int		 disabled;
+	char		*description;
+	int64_t		 created, updated;
+};
+
+/* The rules of tab (NULL: every tab, grouped by tab) in order. */
+int	 db_fw_rule_list(struct db *, const char *tab, struct db_fw_rule **, size_t *);
+int	 db_fw_rule_get(struct db *, int64_t id, struct db_fw_rule *);
+/* Appends to the end of r->tab; sets id, position, created, updated. */
+int	 db_fw_rule_insert(struct db *, struct db_fw_rule *);
+/* Updates every field but position; a rule moved to another tab goes to
+   its end (and the old tab closes the gap). */
+int	 db_fw_rule_update(struct db *, const struct db_fw_rule *);
+int	 db_fw_rule_delete(struct db *, int64_t id);
+/* Moves a rule to position (clamped to the tab), shifting the rules in
+   between; *moved_to receives where it went (may be NULL). */
+int	 db_fw_rule_move(struct db *, int64_t id, long long position, int *moved_to);
+void	 db_fw_rule_free(struct db_fw_rule *);
+void	 db_fw_rule_list_free(struct db_fw_rule *, size_t);
+
+struct db_fw_nat {
+	int64_t		 id;
+	int		 position;
+	char		*iface;		/* "wan", "lan" */
+	char		*src_type;	/* as in db_fw_rule */
+	char		*src_value;
+	char		*dst_type;
+	char		*dst_value;
+	char		*translation;	/* "masquerade" or an address */
+	int		 disabled;
+	char		*description;
+	int64_t		 created, updated;
+};
+
+int	 db_fw_nat_list(struct db *, struct db_fw_nat **, size_t *);
+int	 db_fw_nat_get(struct db *, int64_t id, struct db_fw_nat *);
+int	 db_fw_nat_insert(struct db *, struct db_fw_nat *);
+int	 db_fw_nat_update(struct db *, const struct db_fw_nat *);
+int	 db_fw_nat_delete(struct db *, int64_t id);
+void	 db_fw_nat_free(struct db_fw_nat *);
+void	 db_fw_nat_list_free(struct db_fw_nat *, size_t);
+
 #endif

@@ -8,7 +8,7 @@
 
 #include "db.h"
 
-#define DB_STMT_CACHE 128
+#define DB_STMT_CACHE 256
 
 struct db_stmt {
 	const char	*sql;	/* string literal: cached by address */

@@ -216,6 +216,60 @@ const struct db_migration db_migrations[] = {
 	"  ts          INTEGER NOT NULL,"
 	"  what        TEXT NOT NULL UNIQUE);"
 	},
+	/*
+	 * 4: the firewall pages.  Interface assignment and firewall settings
+	 * (one row; defaults when never saved), the filter rules of each
+	 * interface tab in order (position 0, 1, ... within a tab, kept dense
+	 * by db/fw.c; no UNIQUE index so that a move can shift its neighbours
+	 * with one UPDATE), and the manual outbound NAT rules in order.  Values
+	 * are the engine's names (docs/engine-config.md, "firewall").
+	 */
+	{ 4,
+	"CREATE TABLE fw_settings ("
+	"  id          INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  wan_if      TEXT NOT NULL DEFAULT '',"	/* '' = not assigned */
+	"  lan_if      TEXT NOT NULL DEFAULT '',"
+	"  auto_ipsec  INTEGER NOT NULL DEFAULT 1,"
+	"  nat_mode    TEXT NOT NULL DEFAULT 'automatic'"
+	"              CHECK (nat_mode IN ('automatic', 'manual', 'off')),"
+	"  updated     INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE fw_rules ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  tab         TEXT NOT NULL CHECK (tab IN ('wan', 'lan', 'ipsec')),"
+	"  position    INTEGER NOT NULL,"
+	"  action      TEXT NOT NULL CHECK (action IN ('pass', 'block', 'reject')),"
+	"  protocol    TEXT NOT NULL"
+	"              CHECK (protocol IN ('any', 'tcp', 'udp', 'tcp/udp', 'icmp', 'esp')),"
+	"  src_type    TEXT NOT NULL CHECK (src_type IN ('any', 'address', 'network',"
+	"              'vpn_pool', 'lan_net', 'wan_address')),"
+	"  src_value   TEXT NOT NULL DEFAULT '',"
+	"  src_ports   TEXT NOT NULL DEFAULT '',"	/* '443' or '1024-65535' */
+	"  dst_type    TEXT NOT NULL CHECK (dst_type IN ('any', 'address', 'network',"
+	"              'vpn_pool', 'lan_net', 'wan_address')),"
+	"  dst_value   TEXT NOT NULL DEFAULT '',"
+	"  dst_ports   TEXT NOT NULL DEFAULT '',"
+	"  log         INTEGER NOT NULL DEFAULT 0,"
+	"  disabled    INTEGER NOT NULL DEFAULT 0,"
+	"  description TEXT NOT NULL DEFAULT '',"
+	"  created     INTEGER NOT NULL,"
+	"  updated     INTEGER NOT NULL);"
+	"CREATE INDEX fw_rules_tab ON fw_rules(tab, position);"
+	"CREATE TABLE fw_nat_rules ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  position    INTEGER NOT NULL,"
+	"  iface       TEXT NOT NULL CHECK (iface IN ('wan', 'lan')),"
+	"  src_type    TEXT NOT NULL CHECK (src_type IN ('any', 'address', 'network',"
+	"              'vpn_pool', 'lan_net', 'wan_address')),"
+	"  src_value   TEXT NOT NULL DEFAULT '',"
+	"  dst_type    TEXT NOT NULL CHECK (dst_type IN ('any', 'address', 'network',"
+	"              'vpn_pool', 'lan_net', 'wan_address')),"
+	"  dst_value   TEXT NOT NULL DEFAULT '',"
+	"  translation TEXT NOT NULL DEFAULT 'masquerade',"	/* or an address */
+	"  disabled    INTEGER NOT NULL DEFAULT 0,"
+	"  description TEXT NOT NULL DEFAULT '',"
+	"  created     INTEGER NOT NULL,"
+	"  updated     INTEGER NOT NULL);"
+	},
 };
 
 const size_t db_nmigrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

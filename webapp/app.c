@@ -24,6 +24,7 @@ static const struct web_route *const route_tables[] = {
 	web_routes_vpn,
 	web_routes_apply,
 	web_routes_ipsec_status,
+	web_routes_firewall,
 };
 
 /*
@@ -45,7 +46,9 @@ static const struct menu_item menu[] = {
 	{ "System",	"Change Password",	"/system/password" },
 	{ "VPN",	"IPsec: Mobile Clients", "/vpn/ipsec/mobile" },
 	{ "VPN",	"IPsec: Tunnels",	"/vpn/ipsec/tunnels" },
-	{ "Firewall",	NULL,			NULL },
+	{ "Firewall",	"Rules",		"/firewall/rules" },
+	{ "Firewall",	"NAT: Outbound",	"/firewall/nat" },
+	{ "Firewall",	"Settings",		"/firewall/settings" },
 	{ "Status",	"Dashboard",		"/status/dashboard" },
 	{ "Status",	"IPsec: Overview",	"/status/ipsec/overview" },
 	{ "Status",	"IPsec: Leases",	"/status/ipsec/leases" },
@@ -89,6 +92,12 @@ static const struct {
 	{ "phase2-saved",	"Phase 2 saved." },
 	{ "phase2-deleted",	"Phase 2 deleted." },
 	{ "disconnected",	"The IKE SA was disconnected." },
+	{ "fw-rule-saved",	"Firewall rule saved." },
+	{ "fw-rule-deleted",	"Firewall rule deleted." },
+	{ "fw-settings-saved",	"Firewall settings saved." },
+	{ "nat-saved",		"Outbound NAT mode saved." },
+	{ "nat-rule-saved",	"Outbound NAT rule saved." },
+	{ "nat-rule-deleted",	"Outbound NAT rule deleted." },
 	{ "logged-out",		"You have been logged out." },
 	{ "expired",		"Your session has expired. Please log in again." },
 };

@@ -26,6 +26,19 @@
  *                                (the Mobile Clients group) and pool
  *   phase2[] "p2-<id>"           their enabled Phase 2s; dh = the PFS group
  *                                (Mobile Clients override first)
+ *   firewall                     only once a WAN interface is assigned
+ *                                (firewall_render, ui-firewall.c):
+ *                                interfaces wan/lan from the assignment
+ *                                (ipsec left out: the engine takes the TUN
+ *                                device or IPsec policy), lan_net = the LAN
+ *                                interface's subnets, wan_address = the WAN
+ *                                interface's addresses, vpn_pool left out
+ *                                (the engine's pools; the Mobile Clients
+ *                                ranges when no pool is rendered), rules per
+ *                                tab in order (disabled ones left out),
+ *                                auto_ipsec = the setting while a rendered
+ *                                Phase 1 listens on WAN, nat mode and
+ *                                (manual) its enabled rules
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -42,6 +55,7 @@
 
 #include "certmgr.h"
 #include "enginectl.h"
+#include "firewall.h"
 #include "vpn.h"
 
 #define APPLY_TIMEOUT_MS	30000
@@ -500,7 +514,7 @@ vpn_render(struct web_req *r, json_t *base, json_t **out, json_t *errs)
 			json_object_set(pool, "split_include", split);
 		json_object_set_new(x.doc, "pools", json_pack("[o]", pool));
 	}
-	if (render_users(&x) != 0)
+	if (render_users(&x) != 0 || firewall_render(r, x.doc, x.ifs, x.nifs, errs) != 0)
 		goto dberr;
 	db_commit(r->app->db);
 	in_tx = 0;

@@ -178,5 +178,6 @@ extern const struct web_route web_routes_crl[];		/* ui-crl.c */
 extern const struct web_route web_routes_vpn[];		/* ui-vpn.c */
 extern const struct web_route web_routes_apply[];	/* ui-apply.c */
 extern const struct web_route web_routes_ipsec_status[];	/* ui-ipsec-status.c */
+extern const struct web_route web_routes_firewall[];	/* ui-firewall.c */
 
 #endif

@@ -90,6 +90,63 @@ document.addEventListener('DOMContentLoaded', () => {
     update();
   }
 
+  // Firewall rule forms: the address box next to a source or destination
+  // shows only for "Single host or address" and "Network" (the server
+  // ignores it for the other types; without script it always shows).
+  for (const sel of document.querySelectorAll('select[data-addr]')) {
+    const box = sel.parentElement.querySelector('[data-addr-value]');
+    if (!box) continue;
+    const update = () => {
+      const on = sel.value === 'address' || sel.value === 'network';
+      box.hidden = !on;
+      box.disabled = !on;
+    };
+    sel.addEventListener('change', update);
+    update();
+  }
+
+  // Firewall rules: drag a row onto another to put it in that row's place.
+  // The drop submits the row's move form with the new position, exactly as
+  // the Up/Down buttons do without script, and the page comes back in order.
+  const ordered = document.querySelector('table[data-reorder]');
+  if (ordered) {
+    let dragged = null;
+    for (const row of ordered.querySelectorAll('tbody tr[data-id]')) {
+      row.draggable = true;
+      row.addEventListener('dragstart', (ev) => {
+        dragged = row;
+        row.classList.add('dragging');
+        ev.dataTransfer.effectAllowed = 'move';
+        ev.dataTransfer.setData('text/plain', row.dataset.id);
+      });
+      row.addEventListener('dragend', () => {
+        row.classList.remove('dragging');
+        for (const r of ordered.querySelectorAll('tr.drop-target')) r.classList.remove('drop-target');
+      });
+      row.addEventListener('dragover', (ev) => {
+        if (!dragged || dragged === row) return;
+        ev.preventDefault();
+        ev.dataTransfer.dropEffect = 'move';
+        row.classList.add('drop-target');
+      });
+      row.addEventListener('dragleave', () => row.classList.remove('drop-target'));
+      row.addEventListener('drop', (ev) => {
+        ev.preventDefault();
+        if (!dragged || dragged === row) return;
+        const form = document.createElement('form');
+        form.method = 'post';
+        form.action = '/firewall/rules/' + encodeURIComponent(dragged.dataset.id) + '/move';
+        for (const [n, v] of [['csrf', ordered.dataset.csrf], ['position', row.dataset.position]]) {
+          const i = document.createElement('input');
+          i.type = 'hidden'; i.name = n; i.value = String(v);
+          form.append(i);
+        }
+        document.body.append(form);
+        form.submit();
+      });
+    }
+  }
+
   // Status pages: tables marked data-live refresh from their JSON twin.
   for (const node of document.querySelectorAll('[data-live]')) {
     const refresh = async () => {

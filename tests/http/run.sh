@@ -17,6 +17,14 @@ export IKEGW_TOP=$top
 # No packets to forward here (and a running `make run` owns ipsec0).
 export IKEGW_KERNEL=null
 export IKEGW_IKE_PORT=${IKEGW_HTTP_IKE_PORT:-18510} IKEGW_NATT_PORT=${IKEGW_HTTP_NATT_PORT:-18511}
+# As root, ikegwd runs in a network namespace of its own: the firewall it
+# applies (test_firewall) never touches this machine's, and the interfaces
+# that test assigns exist there too (veth pairs with one end on each side).
+export IKEGW_ENGINE_NETNS=
+if [ "$(id -u)" -eq 0 ] && ip netns add "ikegw-http-$$" 2>/dev/null; then
+	IKEGW_ENGINE_NETNS=ikegw-http-$$
+	ip -n "$IKEGW_ENGINE_NETNS" link set lo up
+fi
 out=$top/test-output/http
 mkdir -p "$out"
 
@@ -24,6 +32,9 @@ cleanup() {
 	"$top/webapp/stack.sh" stop >/dev/null 2>&1
 	cp -r "$IKEGW_VAR/log" "$out/" 2>/dev/null
 	rm -rf "$IKEGW_VAR"
+	# Deleting the namespace also deletes the veth pairs that reach into it.
+	[ -n "$IKEGW_ENGINE_NETNS" ] && ip netns del "$IKEGW_ENGINE_NETNS" 2>/dev/null
+	return 0
 }
 trap cleanup EXIT
 

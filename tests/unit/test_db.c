@@ -54,12 +54,12 @@ test_open_migrates_and_sets_pragmas(void **state)
 	sqlite3_stmt *st;
 	char err[256];
 
-	assert_int_equal(db_schema_version(db), 3);
+	assert_int_equal(db_schema_version(db), 4);
 	/* Reopening does not re-apply migrations. */
 	db_close(db);
 	db = db_open(path, err, sizeof(err));
 	assert_non_null(db);
-	assert_int_equal(db_schema_version(db), 3);
+	assert_int_equal(db_schema_version(db), 4);
 	*state = db;
 	/* WAL mode is persistent in the file: check with a separate connection. */
 	assert_int_equal(sqlite3_open(path, &sq), SQLITE_OK);
