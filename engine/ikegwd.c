@@ -124,13 +124,18 @@ json_t *ikegwd_apply(struct ikegwd *, const char *);
  * ruleset when it refuses the new one.  0 or -1 with err.
  */
 static int
-firewall_apply(const struct ike_config *cfg, char *err, size_t errlen)
+firewall_apply(const struct ike_config *cfg, const struct ike_config *prev, char *err,
+    size_t errlen)
 {
 	char *rules;
 	int rc;
 
-	if (cfg->fw == NULL || !cfg->fw->enabled)
+	if (cfg->fw == NULL || !cfg->fw->enabled) {
+		/* The firewall was switched off (or WAN unassigned): our table goes. */
+		if (prev && prev->fw && prev->fw->enabled)
+			return fw_remove_nft(err, errlen);
 		return 0;
+	}
 	if ((rules = fw_render_nft(cfg->fw)) == NULL) {
 		snprintf(err, errlen, "out of memory rendering the firewall");
 		return -1;
@@ -173,17 +178,17 @@ ikegwd_apply(struct ikegwd *gw, const char *path)
 		return json_pack("{s:b, s:s}", "ok", 0, "error", err);
 	}
 	/* The firewall first: if the kernel refuses it, nothing else changes. */
-	if (firewall_apply(cfg, err, sizeof(err)) == -1) {
+	if (firewall_apply(cfg, gw->cfg, err, sizeof(err)) == -1) {
 		ike_certs_free(certs);
 		ike_config_free(cfg);
 		log_err("apply refused: %s", err);
 		return json_pack("{s:b, s:s}", "ok", 0, "error", err);
 	}
 	if (pool_set_reconfigure(gw->pools, cfg->pools, cfg->npools, NULL, err, sizeof(err)) != POOL_OK) {
+		/* Put the running firewall back. */
+		(void)firewall_apply(gw->cfg, cfg, err + strlen(err), sizeof(err) - strlen(err));
 		ike_certs_free(certs);
 		ike_config_free(cfg);
-		/* Put the running firewall back. */
-		(void)firewall_apply(gw->cfg, err + strlen(err), sizeof(err) - strlen(err));
 		return json_pack("{s:b, s:s}", "ok", 0, "error", err);
 	}
 	old = gw->cfg;
@@ -336,7 +341,7 @@ main(int argc, char **argv)
 		log_err("libevent: cannot create the event loop");
 		return 1;
 	}
-	if (firewall_apply(gw->cfg, err, sizeof(err)) == -1) {
+	if (firewall_apply(gw->cfg, NULL, err, sizeof(err)) == -1) {
 		log_err("%s", err);
 		return 1;
 	}

@@ -91,3 +91,12 @@ after=$(ip netns exec "$GW" nft list table inet ikegw)
 check "the previous ruleset is still in place" test "$before" = "$after"
 check "TCP 22 still passes (old rules)" ip netns exec "$RW" nc -z -w 2 192.0.2.1 22
 check_match "the engine kept running its old configuration" 'tcp dport 22 accept' "$(ctl render nft)"
+
+# Switching the firewall off (e.g. WAN unassigned in the pages) removes our
+# table; other tables stay.
+ip netns exec "$GW" nft add table inet someone_else
+engine wan0 '[]'
+sed -i 's/"firewall": {/"firewall": { "enabled": false,/' "$T/engine.json"
+check "apply with the firewall switched off" ctl apply "$T/engine.json"
+check_not "table inet ikegw is gone" ip netns exec "$GW" nft list table inet ikegw
+check "other tables are left alone" ip netns exec "$GW" nft list table inet someone_else
