@@ -21,7 +21,8 @@
 #include "engine.h"
 
 #define MAX_DGRAM	65536
-#define READ_BATCH	64	/* datagrams per wakeup before yielding */
+#define READ_BATCH	256	/* datagrams per wakeup before yielding */
+#define RECV_BATCH	32	/* datagrams per recvmmsg() */
 
 uint16_t
 net_port(const struct sockaddr_storage *ss)
@@ -109,58 +110,78 @@ pktinfo_to(struct msghdr *mh, uint16_t port, struct sockaddr_storage *to)
 	return -1;
 }
 
+/* One datagram as received, handed on by kind (port 4500 carries three). */
+static void
+dispatch(struct sock *s, uint8_t *buf, size_t n, const struct sockaddr_storage *to,
+    const struct sockaddr_storage *from)
+{
+	const uint8_t *msg;
+	size_t msglen;
+
+	s->gw->stats.rx++;
+	if (!s->natt) {
+		ike_input(s->gw, buf, n, to, from, 0);
+		return;
+	}
+	/* Port 4500 carries IKE (zero marker), ESP and keepalives (RFC 3948). */
+	switch (ike_natt_classify(buf, n)) {
+	case IKE_NATT_IKE:
+		if (ike_natt_strip(buf, n, &msg, &msglen) == 0)
+			ike_input(s->gw, msg, msglen, to, from, 1);
+		break;
+	case IKE_NATT_ESP:
+		if (s->gw->esp_input)
+			s->gw->esp_input(s->gw, buf, n, to, from);
+		break;
+	case IKE_NATT_KEEPALIVE:
+	case IKE_NATT_INVALID:
+		break;
+	}
+}
+
+/*
+ * Reads what is queued on one socket, RECV_BATCH datagrams per system call
+ * (recvmmsg), up to READ_BATCH per wakeup so one busy socket cannot starve
+ * the others.
+ */
 static void
 net_read(evutil_socket_t fd, short what, void *arg)
 {
-	struct sock *s = arg;
-	static uint8_t buf[MAX_DGRAM];
-	union {
+	static uint8_t bufs[RECV_BATCH][MAX_DGRAM];
+	static union {
 		struct cmsghdr	hdr;
 		uint8_t		buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-	} cbuf;
-	struct sockaddr_storage from, to;
-	struct iovec iov;
-	struct msghdr mh;
-	const uint8_t *msg;
-	size_t msglen;
-	ssize_t n;
-	int i;
+	} cbufs[RECV_BATCH];
+	static struct sockaddr_storage from[RECV_BATCH];
+	struct sock *s = arg;
+	struct mmsghdr mm[RECV_BATCH];
+	struct iovec iov[RECV_BATCH];
+	struct sockaddr_storage to;
+	int i, n, total = 0;
 
 	(void)what;
-	for (i = 0; i < READ_BATCH; i++) {
-		memset(&mh, 0, sizeof(mh));
-		memset(&from, 0, sizeof(from));
-		iov.iov_base = buf;
-		iov.iov_len = sizeof(buf);
-		mh.msg_name = &from;
-		mh.msg_namelen = sizeof(from);
-		mh.msg_iov = &iov;
-		mh.msg_iovlen = 1;
-		mh.msg_control = &cbuf;
-		mh.msg_controllen = sizeof(cbuf);
-		if ((n = recvmsg(fd, &mh, MSG_DONTWAIT)) < 0)
-			break;
-		if (pktinfo_to(&mh, s->port, &to) == -1)
-			continue;
-		s->gw->stats.rx++;
-		if (!s->natt) {
-			ike_input(s->gw, buf, (size_t)n, &to, &from, 0);
-			continue;
+	while (total < READ_BATCH) {
+		memset(mm, 0, sizeof(mm));
+		for (i = 0; i < RECV_BATCH; i++) {
+			iov[i].iov_base = bufs[i];
+			iov[i].iov_len = MAX_DGRAM;
+			mm[i].msg_hdr.msg_name = &from[i];
+			mm[i].msg_hdr.msg_namelen = sizeof(from[i]);
+			mm[i].msg_hdr.msg_iov = &iov[i];
+			mm[i].msg_hdr.msg_iovlen = 1;
+			mm[i].msg_hdr.msg_control = &cbufs[i];
+			mm[i].msg_hdr.msg_controllen = sizeof(cbufs[i]);
 		}
-		/* Port 4500 carries IKE (zero marker), ESP and keepalives (RFC 3948). */
-		switch (ike_natt_classify(buf, (size_t)n)) {
-		case IKE_NATT_IKE:
-			if (ike_natt_strip(buf, (size_t)n, &msg, &msglen) == 0)
-				ike_input(s->gw, msg, msglen, &to, &from, 1);
+		if ((n = recvmmsg(fd, mm, RECV_BATCH, MSG_DONTWAIT, NULL)) <= 0)
 			break;
-		case IKE_NATT_ESP:
-			if (s->gw->esp_input)
-				s->gw->esp_input(s->gw, buf, (size_t)n, &to, &from);
-			break;
-		case IKE_NATT_KEEPALIVE:
-		case IKE_NATT_INVALID:
-			break;
+		for (i = 0; i < n; i++) {
+			if (pktinfo_to(&mm[i].msg_hdr, s->port, &to) == -1)
+				continue;
+			dispatch(s, bufs[i], mm[i].msg_len, &to, &from[i]);
 		}
+		total += n;
+		if (n < RECV_BATCH)
+			break;
 	}
 }
 
