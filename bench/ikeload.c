@@ -610,6 +610,9 @@ props_check_choice(const struct props *ps, const struct ike_pl_sa *sa, uint8_t p
 
 enum auth_mode { AM_EAP, AM_PSK };
 
+/* The login banner of the first reply that carried one (--banner). */
+static char banner_seen[512];
+
 struct conf {
 	struct sockaddr_storage server;	/* address and IKE port */
 	uint16_t	 natt_port;
@@ -624,6 +627,7 @@ struct conf {
 	X509_STORE	*ca;		/* trust anchors for the responder's certificate */
 	int		 frag;		/* announce IKEV2_FRAGMENTATION_SUPPORTED */
 	int		 cp;		/* ask for a virtual address */
+	int		 banner;	/* also ask for the login banner (UNITY_BANNER) */
 	size_t		 clients, concurrency;
 	double		 timeout, hold;
 	int		 del;
@@ -1374,7 +1378,7 @@ build_auth1(struct ini *s)
 {
 	struct ike_prop pr[MAX_PROPS];
 	struct ike_xform xfs[MAX_PROPS * MAX_XFORMS];
-	struct ike_cp_attr at[2];
+	struct ike_cp_attr at[3];
 	uint8_t mac[IKE_PRF_MAX];
 	struct ike_pl_sa sa;
 	struct ike_ts ts;
@@ -1400,7 +1404,8 @@ build_auth1(struct ini *s)
 		memset(at, 0, sizeof(at));
 		at[0].type = IKE_CA_INTERNAL_IP4_ADDRESS;
 		at[1].type = IKE_CA_INTERNAL_IP4_DNS;
-		ike_gen_cp(&g, IKE_CFG_REQUEST, at, NELEM(at));
+		at[2].type = IKE_CA_UNITY_BANNER;
+		ike_gen_cp(&g, IKE_CFG_REQUEST, at, s->c->banner ? 3 : 2);
 	}
 	props_to_pl(&s->c->esp, IKE_PROTO_ESP, s->esp_spi, sizeof(s->esp_spi), &sa, pr, xfs);
 	ike_gen_sa(&g, &sa);
@@ -1711,6 +1716,13 @@ finish(struct ini *s, const struct ike_msg *m, const struct ike_pl *errp)
 				s->have_vip = 1;
 			} else if (a->type == IKE_CA_INTERNAL_IP4_DNS && a->len == 4)
 				s->ndns++;
+			else if (a->type == IKE_CA_UNITY_BANNER && banner_seen[0] == '\0') {
+				size_t bl = a->len < sizeof(banner_seen) - 1 ? a->len :
+				    sizeof(banner_seen) - 1;
+
+				memcpy(banner_seen, a->value, bl);
+				banner_seen[bl] = '\0';
+			}
 		}
 	}
 	if (s->c->cp && !s->have_vip)
@@ -2599,6 +2611,8 @@ run_report(struct run *r)
 		    "fragmented_responses", (json_int_t)r->reassembled,
 		    "nat_detected", (json_int_t)r->nat_switched, "deleted", (json_int_t)r->deleted,
 		    "deleted_by_peer", (json_int_t)r->peer_deleted);
+		if (o && c->banner)
+			json_object_set_new(o, "banner", json_string(banner_seen));
 		if (o == NULL || (txt = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER)) == NULL)
 			die("cannot build the JSON summary");
 		printf("%s\n", txt);
@@ -3678,6 +3692,7 @@ usage(FILE *f)
 "  --delete                 delete each IKE SA: at once, or after --hold\n"
 "  --no-frag                do not announce IKEV2_FRAGMENTATION_SUPPORTED\n"
 "  --no-cp                  ask for no virtual address\n"
+"  --banner                 also ask for the login banner (UNITY_BANNER); printed in --json\n"
 "  --json                   JSON summary\n"
 "  -v, --verbose            one line per client on stderr\n"
 "\n"
@@ -3699,7 +3714,7 @@ usage(FILE *f)
 enum {
 	O_SERVER = 256, O_NATT_PORT, O_NATT, O_SOURCES, O_SOURCE_LIST, O_CLIENTS, O_CONC,
 	O_USER, O_PASSWORD, O_USER_PAT, O_PASS_PAT, O_INDEX, O_PSK, O_ID, O_REMOTE_ID, O_CA,
-	O_IKE, O_ESP, O_TIMEOUT, O_HOLD, O_DELETE, O_NO_FRAG, O_NO_CP, O_JSON, O_KE_GROUP,
+	O_IKE, O_ESP, O_TIMEOUT, O_HOLD, O_DELETE, O_NO_FRAG, O_NO_CP, O_BANNER, O_JSON, O_KE_GROUP,
 	O_TYPE, O_COUNT, O_SEED, O_RATE, O_DURATION, O_SPOOF,
 };
 
@@ -3727,6 +3742,7 @@ static const struct option long_opts[] = {
 	{ "delete",		no_argument,	   NULL, O_DELETE },
 	{ "no-frag",		no_argument,	   NULL, O_NO_FRAG },
 	{ "no-cp",		no_argument,	   NULL, O_NO_CP },
+	{ "banner",		no_argument,	   NULL, O_BANNER },
 	{ "json",		no_argument,	   NULL, O_JSON },
 	{ "ke-group",		required_argument, NULL, O_KE_GROUP },
 	{ "type",		required_argument, NULL, O_TYPE },
@@ -3838,6 +3854,7 @@ main(int argc, char **argv)
 		case O_DELETE:		c.del = 1; break;
 		case O_NO_FRAG:		c.frag = 0; break;
 		case O_NO_CP:		c.cp = 0; break;
+		case O_BANNER:		c.banner = 1; break;
 		case O_JSON:		c.json = 1; break;
 		case O_KE_GROUP:	c.ke_group = group_arg(optarg); break;
 		case O_TYPE:

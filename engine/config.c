@@ -1391,7 +1391,7 @@ static void
 parse_pool(struct ctx *c, json_t *v, struct cfg_pool *p)
 {
 	static const char *const keys[] = { "name", "ipv4", "ipv6", "dns",
-	    "domain", "split_dns", "split_include", NULL };
+	    "domain", "split_dns", "split_include", "banner", NULL };
 	char shown[SHOW_BUF];
 	const char *s;
 	json_t *a, *e;
@@ -1435,6 +1435,8 @@ parse_pool(struct ctx *c, json_t *v, struct cfg_pool *p)
 			path_set(c, o);
 		}
 	}
+	if ((s = get_str(c, v, "banner", 4096, 0, NULL)) != NULL)
+		p->banner = xstrdup(s);
 	if ((a = get_array(c, v, "split_dns", 0, MAX_SPLIT_DNS, 0)) != NULL) {
 		p->split_dns = xcalloc(json_array_size(a), sizeof(*p->split_dns));
 		o = path_key(c, "split_dns");
@@ -2135,6 +2137,7 @@ ike_config_free(struct ike_config *cfg)
 		free(cfg->pools[i].domain);
 		free_strv(cfg->pools[i].split_dns, cfg->pools[i].nsplit_dns);
 		free(cfg->pools[i].split_include);
+		free(cfg->pools[i].banner);
 	}
 	free(cfg->pools);
 	for (i = 0; i < cfg->nusers; i++) {

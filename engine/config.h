@@ -75,6 +75,7 @@ struct cfg_pool {
 	size_t		 ndns;
 	char		*domain;	/* INTERNAL_DNS_DOMAIN, or NULL */
 	char	       **split_dns;	/* extra domains (RFC 8598) */
+	char		*banner;	/* login banner (UNITY_BANNER), or NULL */
 	size_t		 nsplit_dns;
 	struct cfg_net	*split_include;	/* INTERNAL_IP4/6_SUBNET; empty = full tunnel */
 	size_t		 nsplit_include;

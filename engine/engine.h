@@ -107,7 +107,7 @@ struct child_req {
 	size_t		 ntsr;
 	int		 cp_request;	/* CFG_REQUEST present */
 	int		 want_v4, want_v6;
-	int		 want_dns4, want_dns6, want_domain, want_subnets;
+	int		 want_dns4, want_dns6, want_domain, want_subnets, want_banner;
 };
 
 /* Reassembly of SKF fragments (RFC 7383 2.6) for one message. */

@@ -505,6 +505,8 @@ vpn_render(struct web_req *r, json_t *base, json_t **out, json_t *errs)
 		}
 		if (*m.dns_domain)
 			json_object_set_new(pool, "domain", json_string(m.dns_domain));
+		if (*m.banner)
+			json_object_set_new(pool, "banner", json_string(m.banner));
 		if (*m.split_dns) {
 			v = json_array();
 			split_words(v, m.split_dns);

@@ -60,6 +60,7 @@ child_req_save(struct child_req *r, const struct ike_msg *m)
 			case IKE_CA_INTERNAL_DNS_DOMAIN:	r->want_domain = 1; break;
 			case IKE_CA_INTERNAL_IP4_SUBNET:
 			case IKE_CA_INTERNAL_IP6_SUBNET:	r->want_subnets = 1; break;
+			case IKE_CA_UNITY_BANNER:		r->want_banner = 1; break;
 			default:				break;	/* ignored, not an error */
 			}
 		}

@@ -89,6 +89,12 @@ cp_assign(struct ike_sa *sa, struct ike_out *out)
 		at[n].value = (const uint8_t *)pool->split_dns[i];
 		at[n++].len = strlen(pool->split_dns[i]);
 	}
+	/* The login banner, to clients that ask for it (Cisco Unity attribute). */
+	if (pool->banner && sa->creq->want_banner && n < CP_MAX_ATTRS) {
+		at[n].type = IKE_CA_UNITY_BANNER;
+		at[n].value = (const uint8_t *)pool->banner;
+		at[n++].len = strlen(pool->banner);
+	}
 	/* Split tunnel: the networks to route into the tunnel (macOS uses them). */
 	for (i = 0; i < pool->nsplit_include && n < CP_MAX_ATTRS; i++) {
 		const struct cfg_net *sn = &pool->split_include[i];

@@ -261,6 +261,7 @@ enum ike_cfg_attr {
 	IKE_CA_INTERNAL_DNSSEC_TA	= 26,	/* RFC 8598 */
 	/* private use range; requested by Windows clients (MS-IKEE) */
 	IKE_CA_MS_INTERNAL_IP4_SERVER	= 23456,
+	IKE_CA_UNITY_BANNER		= 28672,	/* Cisco Unity: login banner text */
 	IKE_CA_MS_INTERNAL_IP6_SERVER	= 23457,
 };
 

@@ -123,8 +123,8 @@ test_mobile_saved_offers_phase1(void **state)
 	(void)state;
 	hc_get(c, "/vpn/ipsec/mobile");
 	snprintf(body, sizeof(body), "csrf=%s&enabled=1&auth_source=local&pool4=10.10.10.0%%2F24"
-	    "&dns=10.1.0.53&dns=&dns=&dns=&dns_domain=corp.example&split_dns=corp.example",
-	    hc_csrf(c));
+	    "&dns=10.1.0.53&dns=&dns=&dns=&dns_domain=corp.example&split_dns=corp.example"
+	    "&banner=Authorised+use+only.", hc_csrf(c));
 	r = hc_form(c, "/vpn/ipsec/mobile", body);
 	assert_int_equal(r->status, 303);
 	r = hc_get(c, "/vpn/ipsec/mobile?msg=mobile-saved");
@@ -466,6 +466,9 @@ test_apply_ok(void **state)
 	    "phase1"), 0), "name")), "p1-1");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(doc,
 	    "pools"), 0), "ipv4")), "10.10.10.0/24");
+	/* The login banner goes to the engine (sent to clients that ask for it). */
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(doc,
+	    "pools"), 0), "banner")), "Authorised use only.");
 	assert_contains(after, "\"nt_hash\"");
 	assert_contains(after, "\"vpnbob\"");
 	assert_not_contains(after, "Bob-Pass-123");

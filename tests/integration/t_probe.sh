@@ -36,7 +36,8 @@ write_engine() {	# write_engine LEGACY(true|false)
 	  "server": { "certificate": $(json_file "$T/pki/server.pem"),
 	              "private_key": $(json_file "$T/pki/server.key") },
 	  "cas": [ { "name": "test", "certificate": $(json_file "$T/pki/ca.pem") } ],
-	  "pools": [ { "name": "mobile", "ipv4": "10.10.10.0/24", "dns": ["10.1.0.53"] } ],
+	  "pools": [ { "name": "mobile", "ipv4": "10.10.10.0/24", "dns": ["10.1.0.53"],
+	               "banner": "Authorised use only.\\nikegw test gateway" } ],
 	  "users": [
 	$(users_json 3)
 	  ],
@@ -131,6 +132,12 @@ check_not "garbage: no crash or sanitizer report in ikegwd's log" grep -aqE "$CR
 check_match "garbage: ikegwd still answers its control socket" "uptime" "$(ctl stats)"
 out=$(ikeload --user user1 --password pass1 --ca "$T/pki/ca.pem" --json 2>&1)
 check_match "garbage: a full EAP handshake still succeeds afterwards" '"established": 1,' "$out"
+check_nomatch "no login banner for a client that does not ask for it" '"banner"' "$out"
+
+# The login banner (Mobile Clients) reaches a client that asks for it.
+out=$(ikeload --user user1 --password pass1 --ca "$T/pki/ca.pem" --banner --json 2>&1)
+check_match "the client that asks gets the login banner" \
+	'"banner": "Authorised use only.\\nikegw test gateway"' "$out"
 
 # A peer must not be able to write forged lines into ikegwd's log through
 # its EAP identity (found by ikeload: it used to be logged byte for byte).
