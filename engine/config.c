@@ -2232,6 +2232,20 @@ cfg_net_str(const struct cfg_net *n, char *out, size_t len)
 	snprintf(out, len, "%s/%u", text, n->prefix);
 }
 
+json_t *
+cfg_nets_json(const struct cfg_net *n, size_t cnt)
+{
+	json_t *a = json_array();
+	char buf[INET6_ADDRSTRLEN + 4];
+	size_t i;
+
+	for (i = 0; i < cnt; i++) {
+		cfg_net_str(&n[i], buf, sizeof(buf));
+		json_array_append_new(a, json_string(buf));
+	}
+	return a;
+}
+
 int
 cfg_net_contains(const struct cfg_net *n, int family, const uint8_t *addr)
 {

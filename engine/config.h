@@ -209,6 +209,8 @@ int	 ike_config_user_allowed(const struct cfg_phase1 *, const struct cfg_user *)
 /* Textual prefix ("10.0.0.0/24"); "" for family 0; truncated to len
    (INET6_ADDRSTRLEN + 4 always suffices). */
 void	 cfg_net_str(const struct cfg_net *, char *out, size_t len);
+/* A JSON array of cfg_net_str() texts (status output); caller owns it. */
+json_t	*cfg_nets_json(const struct cfg_net *, size_t cnt);
 /* 1 when addr (family, 4 or 16 bytes) lies inside net. */
 int	 cfg_net_contains(const struct cfg_net *, int family, const uint8_t *addr);
 

@@ -304,6 +304,8 @@ int	 net_natt_fd(struct ikegwd *, int family);
 int	 net_addr_equal(const struct sockaddr_storage *, const struct sockaddr_storage *);
 /* Address only (no port): 4 or 16 bytes, returns the length. */
 size_t	 net_addr_bytes(const struct sockaddr_storage *, uint8_t out[16]);
+/* {"address": "192.0.2.1", "port": 500} ("?" for no address); caller owns it. */
+json_t	*net_addr_json(const struct sockaddr_storage *);
 
 /* ---------------------------------------------------------------- sa.c */
 

@@ -34,6 +34,17 @@ net_port(const struct sockaddr_storage *ss)
 	return 0;
 }
 
+json_t *
+net_addr_json(const struct sockaddr_storage *ss)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+	uint8_t b[16];
+
+	if (net_addr_bytes(ss, b))
+		inet_ntop(ss->ss_family, b, a, sizeof(a));
+	return json_pack("{s:s, s:i}", "address", a, "port", net_port(ss));
+}
+
 size_t
 net_addr_bytes(const struct sockaddr_storage *ss, uint8_t out[16])
 {

@@ -457,20 +457,6 @@ sa_timer(evutil_socket_t fd, short what, void *arg)
 /* ---------------------------------------------------------------- status */
 
 static json_t *
-nets_json(const struct cfg_net *n, size_t cnt)
-{
-	json_t *a = json_array();
-	char buf[64];
-	size_t i;
-
-	for (i = 0; i < cnt; i++) {
-		cfg_net_str(&n[i], buf, sizeof(buf));
-		json_array_append_new(a, json_string(buf));
-	}
-	return a;
-}
-
-static json_t *
 child_json(struct ike_sa *sa, struct child_sa *c)
 {
 	struct kernel_stats st;
@@ -491,8 +477,8 @@ child_json(struct ike_sa *sa, struct child_sa *c)
 	    "encryption", ike_transform_name(IKE_XF_ENCR, c->encr), "key_bits", c->encr_bits,
 	    "integrity", ike_transform_name(IKE_XF_INTEG, c->integ),
 	    "dh", ike_transform_name(IKE_XF_DH, c->dh),
-	    "ts_local", nets_json(c->ts_local, c->nts_local),
-	    "ts_remote", nets_json(c->ts_remote, c->nts_remote),
+	    "ts_local", cfg_nets_json(c->ts_local, c->nts_local),
+	    "ts_remote", cfg_nets_json(c->ts_remote, c->nts_remote),
 	    "bytes_in", (json_int_t)c->bytes_in, "bytes_out", (json_int_t)c->bytes_out,
 	    "packets_in", (json_int_t)c->packets_in, "packets_out", (json_int_t)c->packets_out,
 	    "created", (json_int_t)c->created, "rekey_at", (json_int_t)c->rekey_at,

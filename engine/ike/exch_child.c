@@ -28,41 +28,52 @@ answer_notify(struct ike_sa *sa, uint32_t msgid, uint16_t type, const void *data
 	ike_out_free(&o);
 }
 
+/* 1 when one of the peer's proposals offers DH group g. */
+static int
+peer_offers_group(const struct ike_pl_sa *sa, uint16_t g)
+{
+	size_t j, x;
+
+	for (j = 0; j < sa->nprops; j++)
+		for (x = 0; x < sa->props[j].nxforms; x++)
+			if (sa->props[j].xforms[x].type == IKE_XF_DH &&
+			    sa->props[j].xforms[x].id == g)
+				return 1;
+	return 0;
+}
+
+/* The first of our IKE groups the peer offers; 0 when none. */
+static uint16_t
+first_ike_group_offered(const struct cfg_phase1 *p1, const struct ike_pl_sa *sa)
+{
+	size_t i;
+
+	for (i = 0; i < p1->nproposals; i++)
+		if (peer_offers_group(sa, p1->proposals[i].dh))
+			return p1->proposals[i].dh;
+	return 0;
+}
+
 /* The group to ask for in INVALID_KE_PAYLOAD: our first PFS group offered. */
 static uint16_t
 wanted_group(const struct cfg_phase1 *p1, const struct ike_pl_sa *sa, int ike)
 {
-	size_t i, j, k, x;
+	size_t i, k;
+	uint16_t g;
 
 	if (ike) {
-		for (i = 0; i < p1->nproposals; i++)
-			for (j = 0; j < sa->nprops; j++)
-				for (x = 0; x < sa->props[j].nxforms; x++)
-					if (sa->props[j].xforms[x].type == IKE_XF_DH &&
-					    sa->props[j].xforms[x].id == p1->proposals[i].dh)
-						return p1->proposals[i].dh;
+		if ((g = first_ike_group_offered(p1, sa)) != 0)
+			return g;
 		return p1->nproposals ? p1->proposals[0].dh : 0;
 	}
 	for (k = 0; k < p1->nphase2; k++)
 		for (i = 0; i < p1->phase2[k].nproposals; i++) {
-			uint16_t g = p1->phase2[k].proposals[i].dh;
-
-			if (g == IKE_DH_NONE)
-				continue;
-			for (j = 0; j < sa->nprops; j++)
-				for (x = 0; x < sa->props[j].nxforms; x++)
-					if (sa->props[j].xforms[x].type == IKE_XF_DH &&
-					    sa->props[j].xforms[x].id == g)
-						return g;
+			g = p1->phase2[k].proposals[i].dh;
+			if (g != IKE_DH_NONE && peer_offers_group(sa, g))
+				return g;
 		}
 	/* Else the first IKE group of ours the peer offers for PFS. */
-	for (i = 0; i < p1->nproposals; i++)
-		for (j = 0; j < sa->nprops; j++)
-			for (x = 0; x < sa->props[j].nxforms; x++)
-				if (sa->props[j].xforms[x].type == IKE_XF_DH &&
-				    sa->props[j].xforms[x].id == p1->proposals[i].dh)
-					return p1->proposals[i].dh;
-	return 0;
+	return first_ike_group_offered(p1, sa);
 }
 
 /*

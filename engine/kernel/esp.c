@@ -15,6 +15,7 @@
 
 #include "esp.h"
 #include "engine/ike/crypto.h"
+#include "engine/engine.h"
 #include "engine/ike/ike.h"
 #include "engine/ike/names.h"
 
@@ -870,40 +871,6 @@ esp_table_json(const struct esp_table *t)
 	return json_pack("{s:I, s:o}", "sas", (json_int_t)t->n, "drops", drops_json(t->drops));
 }
 
-static json_t *
-addr_json(const struct sockaddr_storage *ss)
-{
-	char a[INET6_ADDRSTRLEN] = "?";
-	uint16_t port = 0;
-
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *s = (const struct sockaddr_in *)ss;
-
-		inet_ntop(AF_INET, &s->sin_addr, a, sizeof(a));
-		port = ntohs(s->sin_port);
-	} else if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)ss;
-
-		inet_ntop(AF_INET6, &s->sin6_addr, a, sizeof(a));
-		port = ntohs(s->sin6_port);
-	}
-	return json_pack("{s:s, s:i}", "address", a, "port", port);
-}
-
-static json_t *
-nets_json(const struct cfg_net *n, size_t cnt)
-{
-	json_t *a = json_array();
-	char buf[64];
-	size_t i;
-
-	for (i = 0; i < cnt; i++) {
-		cfg_net_str(&n[i], buf, sizeof(buf));
-		json_array_append_new(a, json_string(buf));
-	}
-	return a;
-}
-
 json_t *
 esp_sa_json(const struct esp_sa *sa)
 {
@@ -915,15 +882,15 @@ esp_sa_json(const struct esp_sa *sa)
 	    " s:I, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
 	    "spi_in", in, "spi_out", out, "reqid", (json_int_t)sa->reqid,
 	    "ike_sa", (json_int_t)sa->ike_sa_id,
-	    "local", addr_json(&sa->local), "remote", addr_json(&sa->remote),
+	    "local", net_addr_json(&sa->local), "remote", net_addr_json(&sa->remote),
 	    "encap", sa->encap, "encryption", ike_transform_name(IKE_XF_ENCR, sa->encr->ea_id),
 	    "key_bits", sa->encr->ea_keybits,
 	    "integrity", sa->integ ? ike_transform_name(IKE_XF_INTEG, sa->integ->ia_id) : "NONE",
 	    "esn", sa->esn,
 	    "enc_key_len", (json_int_t)(sa->encr->ea_keylen + sa->encr->ea_saltlen),
 	    "int_key_len", (json_int_t)(sa->integ ? sa->integ->ia_keylen : 0),
-	    "ts_local", nets_json(sa->ts_local, sa->nts_local),
-	    "ts_remote", nets_json(sa->ts_remote, sa->nts_remote),
+	    "ts_local", cfg_nets_json(sa->ts_local, sa->nts_local),
+	    "ts_remote", cfg_nets_json(sa->ts_remote, sa->nts_remote),
 	    "bytes_in", (json_int_t)sa->in.bytes, "bytes_out", (json_int_t)sa->out.bytes,
 	    "packets_in", (json_int_t)sa->in.packets, "packets_out", (json_int_t)sa->out.packets,
 	    "last_in", (json_int_t)sa->in.last, "last_out", (json_int_t)sa->out.last,

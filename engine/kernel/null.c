@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kernel.h"
+#include "engine/engine.h"
 #include "engine/ike/ike.h"
 #include "engine/ike/names.h"
 
@@ -93,38 +94,6 @@ null_stats(struct kernel *k, uint32_t spi_in, struct kernel_stats *st)
 }
 
 static json_t *
-addr_json(const struct sockaddr_storage *ss)
-{
-	char a[INET6_ADDRSTRLEN] = "?";
-	uint16_t port = 0;
-
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *s = (const struct sockaddr_in *)ss;
-		inet_ntop(AF_INET, &s->sin_addr, a, sizeof(a));
-		port = ntohs(s->sin_port);
-	} else if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)ss;
-		inet_ntop(AF_INET6, &s->sin6_addr, a, sizeof(a));
-		port = ntohs(s->sin6_port);
-	}
-	return json_pack("{s:s, s:i}", "address", a, "port", port);
-}
-
-static json_t *
-nets_json(const struct cfg_net *n, size_t cnt)
-{
-	json_t *a = json_array();
-	char buf[64];
-	size_t i;
-
-	for (i = 0; i < cnt; i++) {
-		cfg_net_str(&n[i], buf, sizeof(buf));
-		json_array_append_new(a, json_string(buf));
-	}
-	return a;
-}
-
-static json_t *
 null_dump(struct kernel *k)
 {
 	json_t *a = json_array();
@@ -138,14 +107,14 @@ null_dump(struct kernel *k)
 		    " s:s, s:b, s:I, s:I, s:o, s:o}",
 		    "spi_in", in, "spi_out", out, "reqid", (json_int_t)s->c.reqid,
 		    "ike_sa", (json_int_t)s->c.ike_sa_id,
-		    "local", addr_json(&s->c.local), "remote", addr_json(&s->c.remote),
+		    "local", net_addr_json(&s->c.local), "remote", net_addr_json(&s->c.remote),
 		    "encap", s->c.encap, "encryption", ike_transform_name(IKE_XF_ENCR, s->c.encr),
 		    "key_bits", s->c.encr_bits,
 		    "integrity", ike_transform_name(IKE_XF_INTEG, s->c.integ), "esn", s->c.esn,
 		    "enc_key_len", (json_int_t)s->c.enc_keylen,
 		    "int_key_len", (json_int_t)s->c.int_keylen,
-		    "ts_local", nets_json(s->c.ts_local, s->c.nts_local),
-		    "ts_remote", nets_json(s->c.ts_remote, s->c.nts_remote)));
+		    "ts_local", cfg_nets_json(s->c.ts_local, s->c.nts_local),
+		    "ts_remote", cfg_nets_json(s->c.ts_remote, s->c.nts_remote)));
 	}
 	return a;
 }

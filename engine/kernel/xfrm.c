@@ -884,31 +884,6 @@ xfrm_stats(struct kernel *k, uint32_t spi_in, struct kernel_stats *st)
 }
 
 static json_t *
-addr_json(const struct sockaddr_storage *ss)
-{
-	char a[INET6_ADDRSTRLEN] = "?";
-	uint8_t b[16];
-
-	if (net_addr_bytes(ss, b))
-		inet_ntop(ss->ss_family, b, a, sizeof(a));
-	return json_pack("{s:s, s:i}", "address", a, "port", net_port(ss));
-}
-
-static json_t *
-nets_json(const struct cfg_net *n, size_t cnt)
-{
-	json_t *a = json_array();
-	char buf[64];
-	size_t i;
-
-	for (i = 0; i < cnt; i++) {
-		cfg_net_str(&n[i], buf, sizeof(buf));
-		json_array_append_new(a, json_string(buf));
-	}
-	return a;
-}
-
-static json_t *
 xfrm_dump(struct kernel *k)
 {
 	struct xfrm_priv *p = k->priv;
@@ -932,14 +907,14 @@ xfrm_dump(struct kernel *k)
 		    " s:s, s:s?, s:o, s:o, s:I}",
 		    "spi_in", in, "spi_out", out, "reqid", (json_int_t)c->reqid,
 		    "ike_sa", (json_int_t)c->ike_sa_id,
-		    "local", addr_json(&c->local), "remote", addr_json(&c->remote),
+		    "local", net_addr_json(&c->local), "remote", net_addr_json(&c->remote),
 		    "encap", c->encap, "encryption", ike_transform_name(IKE_XF_ENCR, c->encr),
 		    "key_bits", c->encr_bits,
 		    "integrity", ike_transform_name(IKE_XF_INTEG, c->integ), "esn", c->esn,
 		    "kernel_enc", algs.enc_name ? algs.enc_name : "?",
 		    "kernel_auth", algs.auth_name,
-		    "ts_local", nets_json(c->ts_local, c->nts_local),
-		    "ts_remote", nets_json(c->ts_remote, c->nts_remote),
+		    "ts_local", cfg_nets_json(c->ts_local, c->nts_local),
+		    "ts_remote", cfg_nets_json(c->ts_remote, c->nts_remote),
 		    "policy_pairs", (json_int_t)npairs);
 		if (o && xfrm_stats(k, c->spi_in, &st) == 0) {
 			json_object_set_new(o, "bytes_in", json_integer((json_int_t)st.bytes_in));
