@@ -70,18 +70,6 @@ label_of(const char *const *choices, const char *const *labels, const char *v)
 	return i < 0 ? v : labels[i];
 }
 
-static json_t *
-options(const char *const *values, const char *const *labels, const char *selected)
-{
-	json_t *out = json_array();
-	size_t i;
-
-	for (i = 0; values[i]; i++)
-		json_array_append_new(out, json_pack("{s:s, s:s, s:b}", "value", values[i],
-		    "label", labels[i], "selected", selected && strcmp(selected, values[i]) == 0));
-	return out;
-}
-
 void
 firewall_safe_text(const char *in, char *out, size_t outlen)
 {
@@ -596,14 +584,14 @@ rule_ctx(struct web_req *r, const struct form *f, const struct db_fw_rule *old, 
 	if (!with_errors)
 		json_object_set_new(fc, "has_errors", json_false());
 	json_object_set_new(ctx, "form", fc);
-	json_object_set_new(ctx, "tabs", options(tab_choices, tab_labels, tab));
-	json_object_set_new(ctx, "actions", options(action_choices, action_labels,
+	json_object_set_new(ctx, "tabs", form_options(tab_choices, tab_labels, tab));
+	json_object_set_new(ctx, "actions", form_options(action_choices, action_labels,
 	    json_string_value(json_object_get(f->entered, "action"))));
-	json_object_set_new(ctx, "protocols", options(proto_choices, proto_labels,
+	json_object_set_new(ctx, "protocols", form_options(proto_choices, proto_labels,
 	    json_string_value(json_object_get(f->entered, "protocol"))));
-	json_object_set_new(ctx, "source_types", options(addr_choices, addr_labels,
+	json_object_set_new(ctx, "source_types", form_options(addr_choices, addr_labels,
 	    json_string_value(json_object_get(f->entered, "source_type"))));
-	json_object_set_new(ctx, "destination_types", options(addr_choices, addr_labels,
+	json_object_set_new(ctx, "destination_types", form_options(addr_choices, addr_labels,
 	    json_string_value(json_object_get(f->entered, "destination_type"))));
 	json_object_set_new(ctx, "back_tab", json_string(lookup(tab_choices, tab) >= 0 ? tab :
 	    "wan"));
@@ -1158,7 +1146,7 @@ nat_page_ctx(struct web_req *r, const struct form *f, const struct fwenv *e,
 		    "destination", addr_text(v[i].dst_type, v[i].dst_value),
 		    "translation", v[i].translation, "description", v[i].description));
 	json_object_set_new(ctx, "form", form_context(f));
-	json_object_set_new(ctx, "modes", options(nat_mode_choices, nat_mode_labels,
+	json_object_set_new(ctx, "modes", form_options(nat_mode_choices, nat_mode_labels,
 	    json_string_value(json_object_get(f->entered, "nat_mode"))));
 	json_object_set_new(ctx, "rules", list);
 	json_object_set_new(ctx, "automatic", nat_auto(e));
@@ -1242,11 +1230,11 @@ nat_ctx(struct web_req *r, const struct form *f, const struct db_fw_nat *old, in
 	if (!with_errors)
 		json_object_set_new(fc, "has_errors", json_false());
 	json_object_set_new(ctx, "form", fc);
-	json_object_set_new(ctx, "interfaces", options(nat_if_choices, tab_labels,
+	json_object_set_new(ctx, "interfaces", form_options(nat_if_choices, tab_labels,
 	    json_string_value(json_object_get(f->entered, "interface"))));
-	json_object_set_new(ctx, "source_types", options(addr_choices, addr_labels,
+	json_object_set_new(ctx, "source_types", form_options(addr_choices, addr_labels,
 	    json_string_value(json_object_get(f->entered, "source_type"))));
-	json_object_set_new(ctx, "destination_types", options(addr_choices, addr_labels,
+	json_object_set_new(ctx, "destination_types", form_options(addr_choices, addr_labels,
 	    json_string_value(json_object_get(f->entered, "destination_type"))));
 	if (old)
 		json_object_set_new(ctx, "edit", json_pack("{s:I}", "id", (json_int_t)old->id));

@@ -64,19 +64,6 @@ ifs_load(struct ifs *i)
 	}
 }
 
-static json_t *
-options(const char *const *values, const char *const *labels, const char *selected)
-{
-	json_t *out = json_array();
-	size_t i;
-
-	for (i = 0; values[i]; i++)
-		json_array_append_new(out, json_pack("{s:s, s:s, s:b}", "value", values[i],
-		    "label", labels ? labels[i] : values[i],
-		    "selected", selected && strcmp(selected, values[i]) == 0));
-	return out;
-}
-
 static const char *
 dh_label(const char *name)
 {
@@ -583,7 +570,7 @@ prows_ctx(const struct form *f, const struct prow *rows, size_t n, int with_erro
 			if ((e = json_string_value(json_object_get(f->errors, name))) != NULL)
 				json_object_set_new(errs, prop_keys[k], json_string(e));
 		}
-		kl = options(kls, kl_labels, p->v[1]);
+		kl = form_options(kls, kl_labels, p->v[1]);
 		row = json_pack("{s:I, s:I, s:b, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o}",
 		    "i", (json_int_t)i, "n", (json_int_t)i + 1, "filled", i < n,
 		    "can_up", i > 0 && i < n, "can_down", i + 1 < n,
@@ -811,15 +798,15 @@ p1_ctx(struct web_req *r, struct form *f, const struct db_vpn_phase1 *p, int wit
 	json_object_set_new(ctx, "form", form_context(f));
 	if (!with_errors)
 		json_object_set_new(json_object_get(ctx, "form"), "has_errors", json_false());
-	json_object_set_new(ctx, "families", options(family_choices, fam_labels,
+	json_object_set_new(ctx, "families", form_options(family_choices, fam_labels,
 	    fstr_entered(f, "family")));
 	json_object_set_new(ctx, "interfaces", vpn_iface_options(ifs.v, ifs.n, *iface ? iface :
 	    "any", 1));
-	json_object_set_new(ctx, "auths", options(auth_choices, auth_labels,
+	json_object_set_new(ctx, "auths", form_options(auth_choices, auth_labels,
 	    fstr_entered(f, "auth")));
-	json_object_set_new(ctx, "id_types", options(id_type_choices, id_labels,
+	json_object_set_new(ctx, "id_types", form_options(id_type_choices, id_labels,
 	    fstr_entered(f, "my_id_type")));
-	json_object_set_new(ctx, "natts", options(natt_choices, natt_labels,
+	json_object_set_new(ctx, "natts", form_options(natt_choices, natt_labels,
 	    fstr_entered(f, "nat_traversal")));
 	json_object_set_new(ctx, "certs", cert_options(r, strtoll(fstr_entered(f, "cert"), NULL,
 	    10)));
@@ -1506,9 +1493,9 @@ p2_ctx(struct web_req *r, const struct form *f, const struct db_vpn_phase1 *p1,
 		    vpn_integs[i].name, "label", vpn_integs[i].label, "checked",
 		    in_multi(f, "hash", vpn_integs[i].name), "legacy", vpn_integs[i].legacy));
 	json_object_set_new(ctx, "form", form_context(f));
-	json_object_set_new(ctx, "modes", options(mode_choices, mode_labels,
+	json_object_set_new(ctx, "modes", form_options(mode_choices, mode_labels,
 	    fstr_entered(f, "mode")));
-	json_object_set_new(ctx, "local_types", options(local_type_choices, lt_labels,
+	json_object_set_new(ctx, "local_types", form_options(local_type_choices, lt_labels,
 	    fstr_entered(f, "local_type")));
 	json_object_set_new(ctx, "interfaces", vpn_iface_options(ifs.v, ifs.n, lif, 0));
 	json_object_set_new(ctx, "encryptions", enc);
