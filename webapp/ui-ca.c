@@ -170,7 +170,7 @@ cas_list(struct web_req *r)
 {
 	struct db_ca *cas = NULL;
 	size_t n = 0, i;
-	json_t *list, *ctx;
+	json_t *list;
 
 	if (db_ca_list(r->app->db, &cas, &n) != 0) {
 		web_error(r, 500, "The CA list could not be read.");
@@ -180,13 +180,7 @@ cas_list(struct web_req *r)
 	for (i = 0; i < n; i++)
 		json_array_append_new(list, ca_json(r, &cas[i], 0));
 	db_ca_list_free(cas, n);
-	if (r->is_api) {
-		web_json(r, 200, json_pack("{s:o}", "cas", list));
-		return;
-	}
-	ctx = web_ctx(r);
-	json_object_set_new(ctx, "cas", list);
-	web_page(r, 200, TITLE_LIST, "certs_ca_list", ctx);
+	web_list(r, "cas", list, TITLE_LIST, "certs_ca_list");
 }
 
 static void
@@ -518,10 +512,7 @@ ca_delete(struct web_req *r)
 	else {
 		web_pending(r, "CA '%s' deleted", ca.name);
 		web_audit(r, "ca.delete", ca.name, "subject %s", ca.subject);
-		if (r->is_api)
-			web_json(r, 200, json_pack("{s:b}", "deleted", 1));
-		else
-			web_redirect(r, "/system/certmanager/ca?msg=ca-deleted");
+		web_deleted(r, "/system/certmanager/ca?msg=ca-deleted");
 	}
 	db_ca_free(&ca);
 }

@@ -209,7 +209,7 @@ certs_list(struct web_req *r)
 {
 	struct db_cert *certs = NULL;
 	size_t n = 0, i;
-	json_t *list, *ctx;
+	json_t *list;
 
 	if (db_cert_list(r->app->db, 0, &certs, &n) != 0) {
 		web_error(r, 500, "The certificate list could not be read.");
@@ -219,13 +219,7 @@ certs_list(struct web_req *r)
 	for (i = 0; i < n; i++)
 		json_array_append_new(list, cert_json(r, &certs[i], 0));
 	db_cert_list_free(certs, n);
-	if (r->is_api) {
-		web_json(r, 200, json_pack("{s:o}", "certs", list));
-		return;
-	}
-	ctx = web_ctx(r);
-	json_object_set_new(ctx, "certs", list);
-	web_page(r, 200, TITLE_LIST, "certs_list", ctx);
+	web_list(r, "certs", list, TITLE_LIST, "certs_list");
 }
 
 static void
@@ -600,13 +594,7 @@ cert_new_post(struct web_req *r)
 static int
 load_cert(struct web_req *r, struct db_cert *c)
 {
-	int rc = db_cert_get(r->app->db, r->path_id[0], c);
-
-	if (rc == DB_NOTFOUND)
-		web_error(r, 404, "No such certificate.");
-	else if (rc != 0)
-		web_error(r, 500, "The certificate could not be read.");
-	return rc;
+	return web_load_result(r, db_cert_get(r->app->db, r->path_id[0], c), "certificate");
 }
 
 /* Which form on the details page failed (its values and errors are shown). */
@@ -800,10 +788,7 @@ cert_delete(struct web_req *r)
 		web_pending(r, "certificate '%s' deleted", c.name);
 		web_audit(r, "cert.delete", c.name, "subject %s, serial %s", c.subject,
 		    c.serial ? c.serial : "-");
-		if (r->is_api)
-			web_json(r, 200, json_pack("{s:b}", "deleted", 1));
-		else
-			web_redirect(r, "/system/certmanager/certs?msg=cert-deleted");
+		web_deleted(r, "/system/certmanager/certs?msg=cert-deleted");
 	}
 	db_cert_free(&c);
 }

@@ -679,13 +679,7 @@ out:
 static int
 load_rule(struct web_req *r, struct db_fw_rule *v)
 {
-	int rc = db_fw_rule_get(r->app->db, r->path_id[0], v);
-
-	if (rc == DB_NOTFOUND)
-		web_error(r, 404, "No such firewall rule.");
-	else if (rc != 0)
-		web_error(r, 500, "The firewall rule could not be read.");
-	return rc;
+	return web_load_result(r, db_fw_rule_get(r->app->db, r->path_id[0], v), "firewall rule");
 }
 
 static void
@@ -746,25 +740,12 @@ rule_delete(struct web_req *r)
 	if (load_rule(r, &v) != 0)
 		return;
 	rule_label(&v, lbl, sizeof(lbl));
-	if (db_begin(r->app->db) != 0 || db_fw_rule_delete(r->app->db, v.id) != 0) {
-		db_rollback(r->app->db);
-		web_error(r, 500, "The firewall rule could not be deleted.");
-		goto out;
-	}
-	web_pending(r, "%s deleted", lbl);
-	if (db_commit(r->app->db) != 0) {
-		db_rollback(r->app->db);
-		web_error(r, 500, "The firewall rule could not be deleted.");
-		goto out;
-	}
-	web_audit(r, "firewall.rule.delete", lbl, "tab=%s position=%d", v.tab, v.position + 1);
-	if (r->is_api)
-		web_json(r, 200, json_pack("{s:b}", "deleted", 1));
-	else {
+	if (web_delete_pending(r, db_fw_rule_delete, v.id, "firewall rule", lbl) == 0) {
+		web_audit(r, "firewall.rule.delete", lbl, "tab=%s position=%d", v.tab,
+		    v.position + 1);
 		snprintf(to, sizeof(to), "/firewall/rules?tab=%s&msg=fw-rule-deleted", v.tab);
-		web_redirect(r, to);
+		web_deleted(r, to);
 	}
-out:
 	db_fw_rule_free(&v);
 }
 
@@ -1322,13 +1303,7 @@ out:
 static int
 load_nat(struct web_req *r, struct db_fw_nat *v)
 {
-	int rc = db_fw_nat_get(r->app->db, r->path_id[0], v);
-
-	if (rc == DB_NOTFOUND)
-		web_error(r, 404, "No such NAT rule.");
-	else if (rc != 0)
-		web_error(r, 500, "The NAT rule could not be read.");
-	return rc;
+	return web_load_result(r, db_fw_nat_get(r->app->db, r->path_id[0], v), "NAT rule");
 }
 
 static void
@@ -1388,23 +1363,10 @@ nat_delete(struct web_req *r)
 	if (load_nat(r, &v) != 0)
 		return;
 	nat_label(&v, lbl, sizeof(lbl));
-	if (db_begin(r->app->db) != 0 || db_fw_nat_delete(r->app->db, v.id) != 0) {
-		db_rollback(r->app->db);
-		web_error(r, 500, "The NAT rule could not be deleted.");
-		goto out;
+	if (web_delete_pending(r, db_fw_nat_delete, v.id, "NAT rule", lbl) == 0) {
+		web_audit(r, "firewall.nat.delete", lbl, NULL);
+		web_deleted(r, "/firewall/nat?msg=nat-rule-deleted");
 	}
-	web_pending(r, "%s deleted", lbl);
-	if (db_commit(r->app->db) != 0) {
-		db_rollback(r->app->db);
-		web_error(r, 500, "The NAT rule could not be deleted.");
-		goto out;
-	}
-	web_audit(r, "firewall.nat.delete", lbl, NULL);
-	if (r->is_api)
-		web_json(r, 200, json_pack("{s:b}", "deleted", 1));
-	else
-		web_redirect(r, "/firewall/nat?msg=nat-rule-deleted");
-out:
 	db_fw_nat_free(&v);
 }
 

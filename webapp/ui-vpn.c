@@ -1211,10 +1211,7 @@ p1_save(struct web_req *r, struct db_vpn_phase1 *old)
 			goto dbfail;
 	}
 	np.description = (char *)form_str(&f, "description");
-	if (*np.description)
-		snprintf(lbl, sizeof(lbl), "Phase 1 '%s'", np.description);
-	else
-		snprintf(lbl, sizeof(lbl), "Phase 1 #%lld", (long long)np.id);
+	vpn_phase_label(1, np.description, np.id, lbl, sizeof(lbl));
 	web_pending(r, "%s %s", lbl, old ? "changed" : "added");
 	if (db_commit(r->app->db) != 0)
 		goto dbfail;
@@ -1253,13 +1250,7 @@ out:
 static int
 load_p1(struct web_req *r, struct db_vpn_phase1 *p)
 {
-	int rc = db_vpn_phase1_get(r->app->db, r->path_id[0], p);
-
-	if (rc == DB_NOTFOUND)
-		web_error(r, 404, "No such Phase 1.");
-	else if (rc != 0)
-		web_error(r, 500, "The Phase 1 could not be read.");
-	return rc;
+	return web_load_result(r, db_vpn_phase1_get(r->app->db, r->path_id[0], p), "Phase 1");
 }
 
 static void
@@ -1363,27 +1354,11 @@ p1_delete(struct web_req *r)
 
 	if (load_p1(r, &p) != 0)
 		return;
-	if (*p.description)
-		snprintf(lbl, sizeof(lbl), "Phase 1 '%s'", p.description);
-	else
-		snprintf(lbl, sizeof(lbl), "Phase 1 #%lld", (long long)p.id);
-	if (db_begin(r->app->db) != 0 || db_vpn_phase1_delete(r->app->db, p.id) != 0) {
-		db_rollback(r->app->db);
-		web_error(r, 500, "The Phase 1 could not be deleted.");
-		goto out;
+	vpn_phase_label(1, p.description, p.id, lbl, sizeof(lbl));
+	if (web_delete_pending(r, db_vpn_phase1_delete, p.id, "Phase 1", lbl) == 0) {
+		web_audit(r, "vpn.phase1.delete", lbl, NULL);
+		web_deleted(r, "/vpn/ipsec/tunnels?msg=phase1-deleted");
 	}
-	web_pending(r, "%s deleted", lbl);
-	if (db_commit(r->app->db) != 0) {
-		db_rollback(r->app->db);
-		web_error(r, 500, "The Phase 1 could not be deleted.");
-		goto out;
-	}
-	web_audit(r, "vpn.phase1.delete", lbl, NULL);
-	if (r->is_api)
-		web_json(r, 200, json_pack("{s:b}", "deleted", 1));
-	else
-		web_redirect(r, "/vpn/ipsec/tunnels?msg=phase1-deleted");
-out:
 	db_vpn_phase1_free(&p);
 }
 
@@ -1636,10 +1611,7 @@ p2_save(struct web_req *r, struct db_vpn_phase1 *p1, struct db_vpn_phase2 *old)
 	if ((old ? db_vpn_phase2_update(r->app->db, &np) : db_vpn_phase2_insert(r->app->db, &np))
 	    != 0)
 		goto dbfail;
-	if (*np.description)
-		snprintf(lbl, sizeof(lbl), "Phase 2 '%s'", np.description);
-	else
-		snprintf(lbl, sizeof(lbl), "Phase 2 #%lld", (long long)np.id);
+	vpn_phase_label(2, np.description, np.id, lbl, sizeof(lbl));
 	web_pending(r, "%s %s", lbl, old ? "changed" : "added");
 	if (db_commit(r->app->db) != 0)
 		goto dbfail;
@@ -1678,13 +1650,7 @@ out:
 static int
 load_p2(struct web_req *r, struct db_vpn_phase2 *p)
 {
-	int rc = db_vpn_phase2_get(r->app->db, r->path_id[0], p);
-
-	if (rc == DB_NOTFOUND)
-		web_error(r, 404, "No such Phase 2.");
-	else if (rc != 0)
-		web_error(r, 500, "The Phase 2 could not be read.");
-	return rc;
+	return web_load_result(r, db_vpn_phase2_get(r->app->db, r->path_id[0], p), "Phase 2");
 }
 
 static void
@@ -1794,27 +1760,11 @@ p2_delete(struct web_req *r)
 
 	if (load_p2(r, &p) != 0)
 		return;
-	if (*p.description)
-		snprintf(lbl, sizeof(lbl), "Phase 2 '%s'", p.description);
-	else
-		snprintf(lbl, sizeof(lbl), "Phase 2 #%lld", (long long)p.id);
-	if (db_begin(r->app->db) != 0 || db_vpn_phase2_delete(r->app->db, p.id) != 0) {
-		db_rollback(r->app->db);
-		web_error(r, 500, "The Phase 2 could not be deleted.");
-		goto out;
+	vpn_phase_label(2, p.description, p.id, lbl, sizeof(lbl));
+	if (web_delete_pending(r, db_vpn_phase2_delete, p.id, "Phase 2", lbl) == 0) {
+		web_audit(r, "vpn.phase2.delete", lbl, NULL);
+		web_deleted(r, "/vpn/ipsec/tunnels?msg=phase2-deleted");
 	}
-	web_pending(r, "%s deleted", lbl);
-	if (db_commit(r->app->db) != 0) {
-		db_rollback(r->app->db);
-		web_error(r, 500, "The Phase 2 could not be deleted.");
-		goto out;
-	}
-	web_audit(r, "vpn.phase2.delete", lbl, NULL);
-	if (r->is_api)
-		web_json(r, 200, json_pack("{s:b}", "deleted", 1));
-	else
-		web_redirect(r, "/vpn/ipsec/tunnels?msg=phase2-deleted");
-out:
 	db_vpn_phase2_free(&p);
 }
 
