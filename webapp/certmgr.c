@@ -380,6 +380,12 @@ cm_cert_key(struct web_req *r, const struct db_cert *c, char **key_pem)
 /* ---------------------------------------------------------------- serials, chains */
 
 int
+cm_load_ca(struct web_req *r, struct db_ca *ca)
+{
+	return web_load_result(r, db_ca_get(r->app->db, r->path_id[0], ca), "CA");
+}
+
+int
 cm_serial(struct web_req *r, int64_t ca_id, char out[PKI_SERIAL_HEXLEN])
 {
 	char err[256];
@@ -511,6 +517,17 @@ cm_cert_info(const char *pem)
 }
 
 /* ---------------------------------------------------------------- downloads */
+
+void
+cm_export_form(struct web_req *r, struct form *f, const struct form_field *fields,
+    size_t nfields, int post)
+{
+	const char *q = web_param_get(&r->query, "format");
+
+	if (post && web_param_find(&r->form, "format") == NULL && q)
+		web_param_add(&r->form, "format", q, strlen(q), NULL);
+	form_validate(f, fields, nfields, post ? &r->form : &r->query);
+}
 
 void
 cm_file_base(const char *name, char *out, size_t outlen)

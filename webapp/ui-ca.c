@@ -402,18 +402,6 @@ ca_new_post(struct web_req *r)
 	form_free(&f);
 }
 
-static int
-load_ca(struct web_req *r, struct db_ca *ca)
-{
-	int rc = db_ca_get(r->app->db, r->path_id[0], ca);
-
-	if (rc == DB_NOTFOUND)
-		web_error(r, 404, "No such CA.");
-	else if (rc != 0)
-		web_error(r, 500, "The CA could not be read.");
-	return rc;
-}
-
 /* The details page; forms (may be NULL) carry the values and errors of a
    form that failed. */
 static void
@@ -450,7 +438,7 @@ ca_get(struct web_req *r)
 {
 	struct db_ca ca;
 
-	if (load_ca(r, &ca) != 0)
+	if (cm_load_ca(r, &ca) != 0)
 		return;
 	ca_show(r, 200, &ca, NULL, NULL);
 	db_ca_free(&ca);
@@ -464,7 +452,7 @@ ca_post(struct web_req *r)
 	struct form f;
 	char path[96];
 
-	if (load_ca(r, &ca) != 0)
+	if (cm_load_ca(r, &ca) != 0)
 		return;
 	form_validate(&f, name_fields, NFIELDS(name_fields), &r->form);
 	if (!form_ok(&f)) {
@@ -501,7 +489,7 @@ ca_delete(struct web_req *r)
 	struct db_ca ca;
 	int rc;
 
-	if (load_ca(r, &ca) != 0)
+	if (cm_load_ca(r, &ca) != 0)
 		return;
 	rc = db_ca_delete(r->app->db, ca.id);
 	if (rc == DB_EXISTS)
@@ -531,17 +519,9 @@ ca_export(struct web_req *r)
 	char *key = NULL, *out = NULL, err[512], base[80], fn[100];
 	int post = strcmp(r->method, "POST") == 0;
 
-	if (load_ca(r, &ca) != 0)
+	if (cm_load_ca(r, &ca) != 0)
 		return;
-	form_validate(&f, export_fields, NFIELDS(export_fields), post ? &r->form : &r->query);
-	if (post && web_param_find(&r->form, "format") == NULL && web_param_get(&r->query,
-	    "format")) {
-		/* API clients may put the format in the query string of a POST. */
-		form_free(&f);
-		web_param_add(&r->form, "format", web_param_get(&r->query, "format"),
-		    strlen(web_param_get(&r->query, "format")), NULL);
-		form_validate(&f, export_fields, NFIELDS(export_fields), &r->form);
-	}
+	cm_export_form(r, &f, export_fields, NFIELDS(export_fields), post);
 	fmt = form_str(&f, "format");
 	if (strcmp(fmt, "pem") == 0 || strcmp(fmt, "der") == 0) {
 		(void)cm_send_cert(r, ca.cert_pem, ca.name, fmt, 1);

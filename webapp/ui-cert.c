@@ -969,17 +969,6 @@ out:
 
 /* ---------------------------------------------------------------- exports */
 
-/* The format of an export request: the POST body's, else the query's. */
-static void
-export_form(struct web_req *r, struct form *f, int post)
-{
-	const char *q = web_param_get(&r->query, "format");
-
-	if (post && web_param_find(&r->form, "format") == NULL && q)
-		web_param_add(&r->form, "format", q, strlen(q), NULL);
-	form_validate(f, export_fields, NFIELDS(export_fields), post ? &r->form : &r->query);
-}
-
 /*
  * GET: certificate (format=pem|der) or CSR (csr).  POST: also the private
  * key (key, optionally encrypted with passphrase) and PKCS#12 (p12:
@@ -999,7 +988,7 @@ cert_export(struct web_req *r)
 
 	if (load_cert(r, &c) != 0)
 		return;
-	export_form(r, &f, post);
+	cm_export_form(r, &f, export_fields, NFIELDS(export_fields), post);
 	fmt = form_str(&f, "format");
 	cm_file_base(c.name, base, sizeof(base));
 	if ((strcmp(fmt, "pem") == 0 || strcmp(fmt, "der") == 0) && c.cert_pem) {
