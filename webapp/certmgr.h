@@ -33,6 +33,16 @@ void	 cm_sentence(const char *msg, char *out, size_t outlen);
 /* form_error(f, field, cm_sentence(msg)). */
 void	 cm_field_error(struct form *, const char *field, const char *msg);
 
+/* The form fields of a subject DN, for a form_field array; cm_dn_from_form
+   reads them. */
+#define CM_DN_FIELDS \
+	{ .name = "cn", .label = "Common Name", .type = FORM_TEXT, .max = 64 }, \
+	{ .name = "c", .label = "Country", .type = FORM_TEXT, .max = 2 }, \
+	{ .name = "st", .label = "State or province", .type = FORM_TEXT, .max = 128 }, \
+	{ .name = "l", .label = "City", .type = FORM_TEXT, .max = 128 }, \
+	{ .name = "o", .label = "Organization", .type = FORM_TEXT, .max = 64 }, \
+	{ .name = "ou", .label = "Organizational unit", .type = FORM_TEXT, .max = 64 }
+
 /*
  * Fills dn from the form fields cn, c, st, l, o, ou (borrowed from f) and
  * checks each one on its own, so a problem is reported next to its field.
