@@ -22,13 +22,39 @@ db_audit_add(struct db *db, int64_t ts, const char *actor, const char *remote_ad
 	return db_exec_stmt(db, st, "audit add");
 }
 
+static void
+audit_from_row(sqlite3_stmt *st, void *elem)
+{
+	struct db_audit *a = elem;
+
+	memset(a, 0, sizeof(*a));
+	a->id = sqlite3_column_int64(st, 0);
+	a->ts = sqlite3_column_int64(st, 1);
+	a->actor = db_col_text0(st, 2);
+	a->remote_addr = db_col_text0(st, 3);
+	a->action = db_col_text0(st, 4);
+	a->object = db_col_text0(st, 5);
+	a->detail = db_col_text0(st, 6);
+}
+
+static void
+audit_free(void *elem)
+{
+	struct db_audit *a = elem;
+
+	free(a->actor);
+	free(a->remote_addr);
+	free(a->action);
+	free(a->object);
+	free(a->detail);
+}
+
+static const struct db_rowtype audit_rows = { sizeof(struct db_audit), audit_from_row, audit_free };
+
 int
 db_audit_list(struct db *db, int64_t before, int limit, struct db_audit **out, size_t *n)
 {
 	sqlite3_stmt *st;
-	struct db_audit *v = NULL, *nv, *a;
-	size_t cnt = 0, cap = 0;
-	int rc;
 
 	*out = NULL;
 	*n = 0;
@@ -37,43 +63,11 @@ db_audit_list(struct db *db, int64_t before, int limit, struct db_audit **out, s
 		return -1;
 	sqlite3_bind_int64(st, 1, before);
 	sqlite3_bind_int(st, 2, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 32;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
-				abort();
-			v = nv;
-		}
-		a = &v[cnt++];
-		a->id = sqlite3_column_int64(st, 0);
-		a->ts = sqlite3_column_int64(st, 1);
-		a->actor = db_col_text0(st, 2);
-		a->remote_addr = db_col_text0(st, 3);
-		a->action = db_col_text0(st, 4);
-		a->object = db_col_text0(st, 5);
-		a->detail = db_col_text0(st, 6);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_audit_list_free(v, cnt);
-		return db_fail(db, "audit list");
-	}
-	*out = v;
-	*n = cnt;
-	return 0;
+	return db_select_list(db, st, &audit_rows, (void **)out, n, "audit list");
 }
 
 void
 db_audit_list_free(struct db_audit *v, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(v[i].actor);
-		free(v[i].remote_addr);
-		free(v[i].action);
-		free(v[i].object);
-		free(v[i].detail);
-	}
-	free(v);
+	db_list_free(&audit_rows, v, n);
 }

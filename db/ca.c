@@ -28,27 +28,11 @@ db_ca_origin_name(enum db_ca_origin o)
 	return "unknown";
 }
 
-/* A malloc'ed copy of a blob column, or NULL when it is NULL or empty. */
-static uint8_t *
-col_blob(sqlite3_stmt *st, int col, size_t *len)
-{
-	const void *b = sqlite3_column_blob(st, col);
-	int n = sqlite3_column_bytes(st, col);
-	uint8_t *out;
-
-	*len = 0;
-	if (b == NULL || n <= 0)
-		return NULL;
-	if ((out = malloc((size_t)n)) == NULL)
-		abort();
-	memcpy(out, b, (size_t)n);
-	*len = (size_t)n;
-	return out;
-}
-
 static void
-ca_from_row(sqlite3_stmt *st, struct db_ca *c)
+ca_from_row(sqlite3_stmt *st, void *elem)
 {
+	struct db_ca *c = elem;
+
 	memset(c, 0, sizeof(*c));
 	c->id = sqlite3_column_int64(st, 0);
 	c->name = db_col_text0(st, 1);
@@ -67,50 +51,33 @@ ca_from_row(sqlite3_stmt *st, struct db_ca *c)
 	c->issued = sqlite3_column_int64(st, 14);
 }
 
+/* db_ca_get's row: the list columns, then the sealed key. */
+static void
+ca_key_from_row(sqlite3_stmt *st, void *elem)
+{
+	struct db_ca *c = elem;
+
+	ca_from_row(st, c);
+	c->key_sealed = db_col_blob(st, 15, &c->key_sealed_len);
+}
+
+static void
+ca_free(void *c)
+{
+	db_ca_free(c);
+}
+
+static const struct db_rowtype ca_rows = { sizeof(struct db_ca), ca_from_row, ca_free };
+
 int
 db_ca_get(struct db *db, int64_t id, struct db_ca *c)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	if ((st = db_stmt(db, "SELECT " CA_COLS ", c.key_sealed FROM cas c WHERE c.id = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		ca_from_row(st, c);
-		c->key_sealed = col_blob(st, 15, &c->key_sealed_len);
-		sqlite3_reset(st);
-		return 0;
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? DB_NOTFOUND : db_fail(db, "ca get");
-}
-
-static int
-ca_rows(struct db *db, sqlite3_stmt *st, struct db_ca **out, size_t *n)
-{
-	struct db_ca *v = NULL, *nv;
-	size_t cnt = 0, cap = 0;
-	int rc;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 8;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
-				abort();
-			v = nv;
-		}
-		ca_from_row(st, &v[cnt++]);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_ca_list_free(v, cnt);
-		return db_fail(db, "ca list");
-	}
-	*out = v;
-	*n = cnt;
-	return 0;
+	return db_select_one(db, st, ca_key_from_row, c, "ca get");
 }
 
 int
@@ -123,7 +90,7 @@ db_ca_list(struct db *db, struct db_ca **out, size_t *n)
 	if ((st = db_stmt(db, "SELECT " CA_COLS " FROM cas c ORDER BY c.name COLLATE NOCASE,"
 	    " c.id")) == NULL)
 		return -1;
-	return ca_rows(db, st, out, n);
+	return db_select_list(db, st, &ca_rows, (void **)out, n, "ca list");
 }
 
 int
@@ -137,7 +104,7 @@ db_ca_children(struct db *db, int64_t parent_id, struct db_ca **out, size_t *n)
 	    " ORDER BY c.name COLLATE NOCASE, c.id")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, parent_id);
-	return ca_rows(db, st, out, n);
+	return db_select_list(db, st, &ca_rows, (void **)out, n, "ca list");
 }
 
 int
@@ -153,10 +120,7 @@ db_ca_insert(struct db *db, struct db_ca *c)
 	c->created = c->updated = time(NULL);
 	db_bind_text(st, 1, c->name);
 	sqlite3_bind_int(st, 2, (int)c->origin);
-	if (c->parent_id)
-		sqlite3_bind_int64(st, 3, c->parent_id);
-	else
-		sqlite3_bind_null(st, 3);
+	db_bind_id(st, 3, c->parent_id);
 	db_bind_text(st, 4, c->subject);
 	db_bind_text(st, 5, c->serial);
 	db_bind_text(st, 6, c->key_type);
@@ -174,14 +138,6 @@ db_ca_insert(struct db *db, struct db_ca *c)
 	return db_exec_stmt(db, st, "crl state insert");
 }
 
-static int
-changed(struct db *db, int rc)
-{
-	if (rc != 0)
-		return rc;
-	return sqlite3_changes(db->sq) == 0 ? DB_NOTFOUND : 0;
-}
-
 int
 db_ca_set_key(struct db *db, int64_t id, const uint8_t *blob, size_t len)
 {
@@ -190,12 +146,9 @@ db_ca_set_key(struct db *db, int64_t id, const uint8_t *blob, size_t len)
 	if ((st = db_stmt(db, "UPDATE cas SET key_sealed = ?2, updated = ?3 WHERE id = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	if (blob)
-		sqlite3_bind_blob(st, 2, blob, (int)len, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, 2);
+	db_bind_blob(st, 2, blob, len);
 	sqlite3_bind_int64(st, 3, time(NULL));
-	return changed(db, db_exec_stmt(db, st, "ca set key"));
+	return db_exec_change(db, st, "ca set key");
 }
 
 int
@@ -208,7 +161,7 @@ db_ca_rename(struct db *db, int64_t id, const char *name)
 	sqlite3_bind_int64(st, 1, id);
 	db_bind_text(st, 2, name);
 	sqlite3_bind_int64(st, 3, time(NULL));
-	return changed(db, db_exec_stmt(db, st, "ca rename"));
+	return db_exec_change(db, st, "ca rename");
 }
 
 int
@@ -232,7 +185,7 @@ db_ca_delete(struct db *db, int64_t id)
 	if ((st = db_stmt(db, "DELETE FROM cas WHERE id = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	return changed(db, db_exec_stmt(db, st, "ca delete"));
+	return db_exec_change(db, st, "ca delete");
 }
 
 int
@@ -277,11 +230,7 @@ db_ca_free(struct db_ca *c)
 void
 db_ca_list_free(struct db_ca *v, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		db_ca_free(&v[i]);
-	free(v);
+	db_list_free(&ca_rows, v, n);
 }
 
 /* ---------------------------------------------------------------- revocations */
@@ -289,8 +238,10 @@ db_ca_list_free(struct db_ca *v, size_t n)
 #define REV_COLS "id, ca_id, serial, cert_id, name, reason, revoked_at"
 
 static void
-revoked_from_row(sqlite3_stmt *st, struct db_revoked *v)
+revoked_from_row(sqlite3_stmt *st, void *elem)
 {
+	struct db_revoked *v = elem;
+
 	memset(v, 0, sizeof(*v));
 	v->id = sqlite3_column_int64(st, 0);
 	v->ca_id = sqlite3_column_int64(st, 1);
@@ -300,6 +251,16 @@ revoked_from_row(sqlite3_stmt *st, struct db_revoked *v)
 	v->reason = sqlite3_column_int(st, 5);
 	v->revoked_at = sqlite3_column_int64(st, 6);
 }
+
+static void
+revoked_free(void *v)
+{
+	db_revoked_free(v);
+}
+
+static const struct db_rowtype revoked_rows = {
+	sizeof(struct db_revoked), revoked_from_row, revoked_free
+};
 
 int
 db_revoked_add(struct db *db, struct db_revoked *v)
@@ -312,10 +273,7 @@ db_revoked_add(struct db *db, struct db_revoked *v)
 		return -1;
 	sqlite3_bind_int64(st, 1, v->ca_id);
 	db_bind_text(st, 2, v->serial);
-	if (v->cert_id)
-		sqlite3_bind_int64(st, 3, v->cert_id);
-	else
-		sqlite3_bind_null(st, 3);
+	db_bind_id(st, 3, v->cert_id);
 	db_bind_text(st, 4, v->name ? v->name : "");
 	sqlite3_bind_int(st, 5, v->reason);
 	sqlite3_bind_int64(st, 6, v->revoked_at);
@@ -329,28 +287,17 @@ int
 db_revoked_get(struct db *db, int64_t id, struct db_revoked *v)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	if ((st = db_stmt(db, "SELECT " REV_COLS " FROM revocations WHERE id = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		revoked_from_row(st, v);
-		sqlite3_reset(st);
-		return 0;
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? DB_NOTFOUND : db_fail(db, "revoked get");
+	return db_select_one(db, st, revoked_from_row, v, "revoked get");
 }
 
 int
 db_revoked_list(struct db *db, int64_t ca_id, struct db_revoked **out, size_t *n)
 {
 	sqlite3_stmt *st;
-	struct db_revoked *v = NULL, *nv;
-	size_t cnt = 0, cap = 0;
-	int rc;
 
 	*out = NULL;
 	*n = 0;
@@ -358,23 +305,7 @@ db_revoked_list(struct db *db, int64_t ca_id, struct db_revoked **out, size_t *n
 	    " ORDER BY revoked_at DESC, id DESC")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, ca_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 8;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
-				abort();
-			v = nv;
-		}
-		revoked_from_row(st, &v[cnt++]);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_revoked_list_free(v, cnt);
-		return db_fail(db, "revoked list");
-	}
-	*out = v;
-	*n = cnt;
-	return 0;
+	return db_select_list(db, st, &revoked_rows, (void **)out, n, "revoked list");
 }
 
 int
@@ -385,7 +316,7 @@ db_revoked_delete(struct db *db, int64_t id)
 	if ((st = db_stmt(db, "DELETE FROM revocations WHERE id = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	return changed(db, db_exec_stmt(db, st, "revoked delete"));
+	return db_exec_change(db, st, "revoked delete");
 }
 
 void
@@ -401,39 +332,35 @@ db_revoked_free(struct db_revoked *v)
 void
 db_revoked_list_free(struct db_revoked *v, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		db_revoked_free(&v[i]);
-	free(v);
+	db_list_free(&revoked_rows, v, n);
 }
 
 /* ---------------------------------------------------------------- CRL state */
+
+static void
+crl_state_from_row(sqlite3_stmt *st, void *elem)
+{
+	struct db_crl_state *s = elem;
+
+	memset(s, 0, sizeof(*s));
+	s->ca_id = sqlite3_column_int64(st, 0);
+	s->number = sqlite3_column_int64(st, 1);
+	s->next_days = sqlite3_column_int(st, 2);
+	s->dist_url = db_col_text0(st, 3);
+	s->crl_pem = db_col_text(st, 4);
+	s->updated = sqlite3_column_int64(st, 5);
+}
 
 int
 db_crl_state_get(struct db *db, int64_t ca_id, struct db_crl_state *s)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	if ((st = db_stmt(db, "SELECT ca_id, number, next_days, dist_url, crl_pem, updated"
 	    " FROM crl_state WHERE ca_id = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, ca_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		memset(s, 0, sizeof(*s));
-		s->ca_id = sqlite3_column_int64(st, 0);
-		s->number = sqlite3_column_int64(st, 1);
-		s->next_days = sqlite3_column_int(st, 2);
-		s->dist_url = db_col_text0(st, 3);
-		s->crl_pem = db_col_text(st, 4);
-		s->updated = sqlite3_column_int64(st, 5);
-		sqlite3_reset(st);
-		return 0;
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? DB_NOTFOUND : db_fail(db, "crl state get");
+	return db_select_one(db, st, crl_state_from_row, s, "crl state get");
 }
 
 int
@@ -447,7 +374,7 @@ db_crl_state_settings(struct db *db, int64_t ca_id, int next_days, const char *d
 	sqlite3_bind_int64(st, 1, ca_id);
 	sqlite3_bind_int(st, 2, next_days);
 	db_bind_text(st, 3, dist_url ? dist_url : "");
-	return changed(db, db_exec_stmt(db, st, "crl settings"));
+	return db_exec_change(db, st, "crl settings");
 }
 
 int
@@ -464,7 +391,7 @@ db_crl_state_store(struct db *db, int64_t ca_id, long long number, const char *c
 	sqlite3_bind_int64(st, 2, number);
 	db_bind_text(st, 3, crl_pem);
 	sqlite3_bind_int64(st, 4, now);
-	return changed(db, db_exec_stmt(db, st, "crl store"));
+	return db_exec_change(db, st, "crl store");
 }
 
 void
@@ -479,32 +406,32 @@ db_crl_state_free(struct db_crl_state *s)
 
 /* ---------------------------------------------------------------- imported CRLs */
 
+static void
+crl_import_from_row(sqlite3_stmt *st, void *elem)
+{
+	struct db_crl_import *c = elem;
+
+	memset(c, 0, sizeof(*c));
+	c->ca_id = sqlite3_column_int64(st, 0);
+	c->url = db_col_text0(st, 1);
+	c->crl_pem = db_col_text0(st, 2);
+	c->number = db_col_text0(st, 3);
+	c->entries = sqlite3_column_int64(st, 4);
+	c->last_update = sqlite3_column_int64(st, 5);
+	c->next_update = sqlite3_column_int64(st, 6);
+	c->fetched = sqlite3_column_int64(st, 7);
+}
+
 int
 db_crl_import_get(struct db *db, int64_t ca_id, struct db_crl_import *c)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	if ((st = db_stmt(db, "SELECT ca_id, url, crl_pem, number, entries, last_update,"
 	    " next_update, fetched FROM crls_imported WHERE ca_id = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, ca_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		memset(c, 0, sizeof(*c));
-		c->ca_id = sqlite3_column_int64(st, 0);
-		c->url = db_col_text0(st, 1);
-		c->crl_pem = db_col_text0(st, 2);
-		c->number = db_col_text0(st, 3);
-		c->entries = sqlite3_column_int64(st, 4);
-		c->last_update = sqlite3_column_int64(st, 5);
-		c->next_update = sqlite3_column_int64(st, 6);
-		c->fetched = sqlite3_column_int64(st, 7);
-		sqlite3_reset(st);
-		return 0;
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? DB_NOTFOUND : db_fail(db, "crl import get");
+	return db_select_one(db, st, crl_import_from_row, c, "crl import get");
 }
 
 int
@@ -538,7 +465,7 @@ db_crl_import_delete(struct db *db, int64_t ca_id)
 	if ((st = db_stmt(db, "DELETE FROM crls_imported WHERE ca_id = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, ca_id);
-	return changed(db, db_exec_stmt(db, st, "crl import delete"));
+	return db_exec_change(db, st, "crl import delete");
 }
 
 void

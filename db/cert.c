@@ -43,8 +43,10 @@ db_cert_type_name(enum db_cert_type t)
 }
 
 static void
-cert_from_row(sqlite3_stmt *st, struct db_cert *t)
+cert_from_row(sqlite3_stmt *st, void *elem)
 {
+	struct db_cert *t = elem;
+
 	memset(t, 0, sizeof(*t));
 	t->id = sqlite3_column_int64(st, 0);
 	t->name = db_col_text0(st, 1);
@@ -66,44 +68,42 @@ cert_from_row(sqlite3_stmt *st, struct db_cert *t)
 	t->cert_pem = db_col_text(st, 17);
 }
 
+/* db_cert_get's row: the list columns, then the chain, the CSR and the sealed key. */
+static void
+cert_full_from_row(sqlite3_stmt *st, void *elem)
+{
+	struct db_cert *t = elem;
+
+	cert_from_row(st, t);
+	t->chain_pem = db_col_text(st, 18);
+	t->csr_pem = db_col_text(st, 19);
+	t->key_sealed = db_col_blob(st, 20, &t->key_sealed_len);
+}
+
+static void
+cert_free(void *t)
+{
+	db_cert_free(t);
+}
+
+static const struct db_rowtype cert_rows = { sizeof(struct db_cert), cert_from_row, cert_free };
+
 int
 db_cert_get(struct db *db, int64_t id, struct db_cert *t)
 {
 	sqlite3_stmt *st;
-	const void *b;
-	int rc, n;
 
 	if ((st = db_stmt(db, "SELECT " CERT_COLS ", t.chain_pem, t.csr_pem, t.key_sealed"
 	    CERT_FROM " WHERE t.id = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? DB_NOTFOUND : db_fail(db, "cert get");
-	}
-	cert_from_row(st, t);
-	t->chain_pem = db_col_text(st, 18);
-	t->csr_pem = db_col_text(st, 19);
-	b = sqlite3_column_blob(st, 20);
-	n = sqlite3_column_bytes(st, 20);
-	if (b != NULL && n > 0) {
-		if ((t->key_sealed = malloc((size_t)n)) == NULL)
-			abort();
-		memcpy(t->key_sealed, b, (size_t)n);
-		t->key_sealed_len = (size_t)n;
-	}
-	sqlite3_reset(st);
-	return 0;
+	return db_select_one(db, st, cert_full_from_row, t, "cert get");
 }
 
 int
 db_cert_list(struct db *db, int64_t ca_id, struct db_cert **out, size_t *n)
 {
 	sqlite3_stmt *st;
-	struct db_cert *v = NULL, *nv;
-	size_t cnt = 0, cap = 0;
-	int rc;
 
 	*out = NULL;
 	*n = 0;
@@ -111,32 +111,7 @@ db_cert_list(struct db *db, int64_t ca_id, struct db_cert **out, size_t *n)
 	    " ORDER BY t.name COLLATE NOCASE, t.id")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, ca_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
-				abort();
-			v = nv;
-		}
-		cert_from_row(st, &v[cnt++]);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_cert_list_free(v, cnt);
-		return db_fail(db, "cert list");
-	}
-	*out = v;
-	*n = cnt;
-	return 0;
-}
-
-static void
-bind_id(sqlite3_stmt *st, int idx, int64_t id)
-{
-	if (id)
-		sqlite3_bind_int64(st, idx, id);
-	else
-		sqlite3_bind_null(st, idx);
+	return db_select_list(db, st, &cert_rows, (void **)out, n, "cert list");
 }
 
 int
@@ -154,7 +129,7 @@ db_cert_insert(struct db *db, struct db_cert *t)
 	db_bind_text(st, 1, t->name);
 	sqlite3_bind_int(st, 2, (int)t->origin);
 	sqlite3_bind_int(st, 3, (int)t->type);
-	bind_id(st, 4, t->ca_id);
+	db_bind_id(st, 4, t->ca_id);
 	sqlite3_bind_int(st, 5, t->pending ? 1 : 0);
 	db_bind_text(st, 6, t->subject);
 	db_bind_text(st, 7, t->serial);
@@ -172,14 +147,6 @@ db_cert_insert(struct db *db, struct db_cert *t)
 	return 0;
 }
 
-static int
-changed(struct db *db, int rc)
-{
-	if (rc != 0)
-		return rc;
-	return sqlite3_changes(db->sq) == 0 ? DB_NOTFOUND : 0;
-}
-
 int
 db_cert_set_key(struct db *db, int64_t id, const uint8_t *blob, size_t len)
 {
@@ -188,12 +155,9 @@ db_cert_set_key(struct db *db, int64_t id, const uint8_t *blob, size_t len)
 	if ((st = db_stmt(db, "UPDATE certs SET key_sealed = ?2, updated = ?3 WHERE id = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	if (blob)
-		sqlite3_bind_blob(st, 2, blob, (int)len, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, 2);
+	db_bind_blob(st, 2, blob, len);
 	sqlite3_bind_int64(st, 3, time(NULL));
-	return changed(db, db_exec_stmt(db, st, "cert set key"));
+	return db_exec_change(db, st, "cert set key");
 }
 
 int
@@ -206,7 +170,7 @@ db_cert_set_issued(struct db *db, const struct db_cert *t)
 	    " warnings = ?10, pending = 0, updated = ?11 WHERE id = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, t->id);
-	bind_id(st, 2, t->ca_id);
+	db_bind_id(st, 2, t->ca_id);
 	db_bind_text(st, 3, t->subject);
 	db_bind_text(st, 4, t->serial);
 	db_bind_text(st, 5, t->key_type);
@@ -216,7 +180,7 @@ db_cert_set_issued(struct db *db, const struct db_cert *t)
 	db_bind_text(st, 9, t->chain_pem && *t->chain_pem ? t->chain_pem : NULL);
 	db_bind_text(st, 10, t->warnings ? t->warnings : "");
 	sqlite3_bind_int64(st, 11, time(NULL));
-	return changed(db, db_exec_stmt(db, st, "cert set issued"));
+	return db_exec_change(db, st, "cert set issued");
 }
 
 int
@@ -229,7 +193,7 @@ db_cert_rename(struct db *db, int64_t id, const char *name)
 	sqlite3_bind_int64(st, 1, id);
 	db_bind_text(st, 2, name);
 	sqlite3_bind_int64(st, 3, time(NULL));
-	return changed(db, db_exec_stmt(db, st, "cert rename"));
+	return db_exec_change(db, st, "cert rename");
 }
 
 int
@@ -240,7 +204,7 @@ db_cert_delete(struct db *db, int64_t id)
 	if ((st = db_stmt(db, "DELETE FROM certs WHERE id = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	return changed(db, db_exec_stmt(db, st, "cert delete"));
+	return db_exec_change(db, st, "cert delete");
 }
 
 void
@@ -267,9 +231,5 @@ db_cert_free(struct db_cert *t)
 void
 db_cert_list_free(struct db_cert *v, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		db_cert_free(&v[i]);
-	free(v);
+	db_list_free(&cert_rows, v, n);
 }

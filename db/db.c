@@ -93,6 +93,114 @@ db_bind_text(sqlite3_stmt *st, int idx, const char *s)
 	return sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
 }
 
+int
+db_bind_id(sqlite3_stmt *st, int idx, int64_t id)
+{
+	if (id == 0)
+		return sqlite3_bind_null(st, idx);
+	return sqlite3_bind_int64(st, idx, id);
+}
+
+int
+db_bind_blob(sqlite3_stmt *st, int idx, const uint8_t *blob, size_t len)
+{
+	if (blob == NULL)
+		return sqlite3_bind_null(st, idx);
+	return sqlite3_bind_blob(st, idx, blob, (int)len, SQLITE_TRANSIENT);
+}
+
+uint8_t *
+db_col_blob(sqlite3_stmt *st, int col, size_t *len)
+{
+	const void *b = sqlite3_column_blob(st, col);
+	int n = sqlite3_column_bytes(st, col);
+	uint8_t *out;
+
+	*len = 0;
+	if (b == NULL || n <= 0)
+		return NULL;
+	if ((out = malloc((size_t)n)) == NULL)
+		abort();
+	memcpy(out, b, (size_t)n);
+	*len = (size_t)n;
+	return out;
+}
+
+int
+db_exec_change(struct db *db, sqlite3_stmt *st, const char *what)
+{
+	int rc;
+
+	if ((rc = db_exec_stmt(db, st, what)) != 0)
+		return rc;
+	return sqlite3_changes(db->sq) == 0 ? DB_NOTFOUND : 0;
+}
+
+void *
+db_grow(void *v, size_t *cap, size_t cnt, size_t size)
+{
+	void *nv;
+
+	if (cnt < *cap)
+		return v;
+	*cap = *cap ? *cap * 2 : 16;
+	if ((nv = reallocarray(v, *cap, size)) == NULL)
+		abort();
+	return nv;
+}
+
+int
+db_select_one(struct db *db, sqlite3_stmt *st, db_row_fn *from_row, void *elem,
+    const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW) {
+		from_row(st, elem);
+		sqlite3_reset(st);
+		return 0;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? DB_NOTFOUND : db_fail(db, what);
+}
+
+int
+db_select_list(struct db *db, sqlite3_stmt *st, const struct db_rowtype *rt, void **out,
+    size_t *n, const char *what)
+{
+	char *v = NULL;
+	size_t cnt = 0, cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = db_grow(v, &cap, cnt, rt->size);
+		rt->from_row(st, v + cnt * rt->size);
+		cnt++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		db_list_free(rt, v, cnt);
+		return db_fail(db, what);
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+void
+db_list_free(const struct db_rowtype *rt, void *v, size_t n)
+{
+	size_t i;
+
+	if (rt->free != NULL) {
+		for (i = 0; i < n; i++)
+			rt->free((char *)v + i * rt->size);
+	}
+	free(v);
+}
+
 static int
 db_exec(struct db *db, const char *sql)
 {

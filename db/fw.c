@@ -6,19 +6,6 @@
 
 #include "db_internal.h"
 
-static void *
-grow(void *v, size_t *cap, size_t cnt, size_t sz)
-{
-	void *nv;
-
-	if (cnt < *cap)
-		return v;
-	*cap = *cap ? *cap * 2 : 16;
-	if ((nv = realloc(v, *cap * sz)) == NULL)
-		abort();
-	return nv;
-}
-
 static const char *
 nz(const char *s)
 {
@@ -26,6 +13,19 @@ nz(const char *s)
 }
 
 /* ---------------------------------------------------------------- settings */
+
+static void
+settings_from_row(sqlite3_stmt *st, void *elem)
+{
+	struct db_fw_settings *s = elem;
+
+	memset(s, 0, sizeof(*s));
+	s->wan_if = db_col_text0(st, 0);
+	s->lan_if = db_col_text0(st, 1);
+	s->auto_ipsec = sqlite3_column_int(st, 2);
+	s->nat_mode = db_col_text0(st, 3);
+	s->updated = sqlite3_column_int64(st, 4);
+}
 
 int
 db_fw_settings_get(struct db *db, struct db_fw_settings *s)
@@ -37,19 +37,9 @@ db_fw_settings_get(struct db *db, struct db_fw_settings *s)
 	if ((st = db_stmt(db, "SELECT wan_if, lan_if, auto_ipsec, nat_mode, updated"
 	    " FROM fw_settings WHERE id = 1")) == NULL)
 		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		s->wan_if = db_col_text0(st, 0);
-		s->lan_if = db_col_text0(st, 1);
-		s->auto_ipsec = sqlite3_column_int(st, 2);
-		s->nat_mode = db_col_text0(st, 3);
-		s->updated = sqlite3_column_int64(st, 4);
-		sqlite3_reset(st);
-		return 0;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, "firewall settings get");
+	rc = db_select_one(db, st, settings_from_row, s, "firewall settings get");
+	if (rc != DB_NOTFOUND)
+		return rc;
 	/* Never saved: the defaults (pfSense's). */
 	s->wan_if = strdup("");
 	s->lan_if = strdup("");
@@ -96,8 +86,10 @@ db_fw_settings_free(struct db_fw_settings *s)
 	" dst_type, dst_value, dst_ports, log, disabled, description, created, updated"
 
 static void
-rule_from_row(sqlite3_stmt *st, struct db_fw_rule *r)
+rule_from_row(sqlite3_stmt *st, void *elem)
 {
+	struct db_fw_rule *r = elem;
+
 	memset(r, 0, sizeof(*r));
 	r->id = sqlite3_column_int64(st, 0);
 	r->tab = db_col_text0(st, 1);
@@ -117,13 +109,18 @@ rule_from_row(sqlite3_stmt *st, struct db_fw_rule *r)
 	r->updated = sqlite3_column_int64(st, 15);
 }
 
+static void
+rule_free(void *r)
+{
+	db_fw_rule_free(r);
+}
+
+static const struct db_rowtype rule_rows = { sizeof(struct db_fw_rule), rule_from_row, rule_free };
+
 int
 db_fw_rule_list(struct db *db, const char *tab, struct db_fw_rule **out, size_t *n)
 {
 	sqlite3_stmt *st;
-	struct db_fw_rule *v = NULL;
-	size_t cnt = 0, cap = 0;
-	int rc;
 
 	*out = NULL;
 	*n = 0;
@@ -132,38 +129,19 @@ db_fw_rule_list(struct db *db, const char *tab, struct db_fw_rule **out, size_t 
 		return -1;
 	if (tab)
 		db_bind_text(st, 1, tab);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = grow(v, &cap, cnt, sizeof(*v));
-		rule_from_row(st, &v[cnt++]);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_fw_rule_list_free(v, cnt);
-		return db_fail(db, "firewall rule list");
-	}
-	*out = v;
-	*n = cnt;
-	return 0;
+	return db_select_list(db, st, &rule_rows, (void **)out, n, "firewall rule list");
 }
 
 int
 db_fw_rule_get(struct db *db, int64_t id, struct db_fw_rule *r)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	memset(r, 0, sizeof(*r));
 	if ((st = db_stmt(db, "SELECT " RULE_COLS " FROM fw_rules WHERE id = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? DB_NOTFOUND : db_fail(db, "firewall rule get");
-	}
-	rule_from_row(st, r);
-	sqlite3_reset(st);
-	return 0;
+	return db_select_one(db, st, rule_from_row, r, "firewall rule get");
 }
 
 /* Binds ?2.. ?14 (everything but id and position). */
@@ -345,11 +323,7 @@ db_fw_rule_free(struct db_fw_rule *r)
 void
 db_fw_rule_list_free(struct db_fw_rule *v, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		db_fw_rule_free(&v[i]);
-	free(v);
+	db_list_free(&rule_rows, v, n);
 }
 
 /* ---------------------------------------------------------------- outbound NAT */
@@ -358,8 +332,10 @@ db_fw_rule_list_free(struct db_fw_rule *v, size_t n)
 	" disabled, description, created, updated"
 
 static void
-nat_from_row(sqlite3_stmt *st, struct db_fw_nat *n)
+nat_from_row(sqlite3_stmt *st, void *elem)
 {
+	struct db_fw_nat *n = elem;
+
 	memset(n, 0, sizeof(*n));
 	n->id = sqlite3_column_int64(st, 0);
 	n->position = sqlite3_column_int(st, 1);
@@ -375,50 +351,36 @@ nat_from_row(sqlite3_stmt *st, struct db_fw_nat *n)
 	n->updated = sqlite3_column_int64(st, 11);
 }
 
+static void
+nat_free(void *n)
+{
+	db_fw_nat_free(n);
+}
+
+static const struct db_rowtype nat_rows = { sizeof(struct db_fw_nat), nat_from_row, nat_free };
+
 int
 db_fw_nat_list(struct db *db, struct db_fw_nat **out, size_t *n)
 {
 	sqlite3_stmt *st;
-	struct db_fw_nat *v = NULL;
-	size_t cnt = 0, cap = 0;
-	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if ((st = db_stmt(db, "SELECT " NAT_COLS " FROM fw_nat_rules ORDER BY position, id")) == NULL)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = grow(v, &cap, cnt, sizeof(*v));
-		nat_from_row(st, &v[cnt++]);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_fw_nat_list_free(v, cnt);
-		return db_fail(db, "NAT rule list");
-	}
-	*out = v;
-	*n = cnt;
-	return 0;
+	return db_select_list(db, st, &nat_rows, (void **)out, n, "NAT rule list");
 }
 
 int
 db_fw_nat_get(struct db *db, int64_t id, struct db_fw_nat *n)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	memset(n, 0, sizeof(*n));
 	if ((st = db_stmt(db, "SELECT " NAT_COLS " FROM fw_nat_rules WHERE id = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? DB_NOTFOUND : db_fail(db, "NAT rule get");
-	}
-	nat_from_row(st, n);
-	sqlite3_reset(st);
-	return 0;
+	return db_select_one(db, st, nat_from_row, n, "NAT rule get");
 }
 
 /* Binds ?2 .. ?10. */
@@ -459,7 +421,6 @@ int
 db_fw_nat_update(struct db *db, const struct db_fw_nat *n)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	if ((st = db_stmt(db, "UPDATE fw_nat_rules SET iface = ?2, src_type = ?3, src_value = ?4,"
 	    " dst_type = ?5, dst_value = ?6, translation = ?7, disabled = ?8, description = ?9,"
@@ -467,9 +428,7 @@ db_fw_nat_update(struct db *db, const struct db_fw_nat *n)
 		return -1;
 	sqlite3_bind_int64(st, 1, n->id);
 	nat_bind(st, n);
-	if ((rc = db_exec_stmt(db, st, "NAT rule update")) != 0)
-		return rc;
-	return sqlite3_changes(db->sq) ? 0 : DB_NOTFOUND;
+	return db_exec_change(db, st, "NAT rule update");
 }
 
 int
@@ -518,9 +477,5 @@ db_fw_nat_free(struct db_fw_nat *n)
 void
 db_fw_nat_list_free(struct db_fw_nat *v, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		db_fw_nat_free(&v[i]);
-	free(v);
+	db_list_free(&nat_rows, v, n);
 }

@@ -4,9 +4,14 @@
 
 #include "db_internal.h"
 
+#define GROUP_COLS "g.id, g.name, g.description," \
+	" (SELECT COUNT(*) FROM user_groups ug WHERE ug.group_id = g.id)"
+
 static void
-group_from_row(sqlite3_stmt *st, struct db_group *g)
+group_from_row(sqlite3_stmt *st, void *elem)
 {
+	struct db_group *g = elem;
+
 	memset(g, 0, sizeof(*g));
 	g->id = sqlite3_column_int64(st, 0);
 	g->name = db_col_text0(st, 1);
@@ -14,58 +19,35 @@ group_from_row(sqlite3_stmt *st, struct db_group *g)
 	g->members = sqlite3_column_int64(st, 3);
 }
 
+static void
+group_free(void *g)
+{
+	db_group_free(g);
+}
+
+static const struct db_rowtype group_rows = { sizeof(struct db_group), group_from_row, group_free };
+
 int
 db_group_get(struct db *db, int64_t id, struct db_group *g)
 {
 	sqlite3_stmt *st;
-	int rc;
 
-	if ((st = db_stmt(db, "SELECT g.id, g.name, g.description,"
-	    " (SELECT COUNT(*) FROM user_groups ug WHERE ug.group_id = g.id)"
-	    " FROM groups g WHERE g.id = ?1")) == NULL)
+	if ((st = db_stmt(db, "SELECT " GROUP_COLS " FROM groups g WHERE g.id = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		group_from_row(st, g);
-		sqlite3_reset(st);
-		return 0;
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? DB_NOTFOUND : db_fail(db, "group get");
+	return db_select_one(db, st, group_from_row, g, "group get");
 }
 
 int
 db_group_list(struct db *db, struct db_group **out, size_t *n)
 {
 	sqlite3_stmt *st;
-	struct db_group *v = NULL, *nv;
-	size_t cnt = 0, cap = 0;
-	int rc;
 
 	*out = NULL;
 	*n = 0;
-	if ((st = db_stmt(db, "SELECT g.id, g.name, g.description,"
-	    " (SELECT COUNT(*) FROM user_groups ug WHERE ug.group_id = g.id)"
-	    " FROM groups g ORDER BY g.name")) == NULL)
+	if ((st = db_stmt(db, "SELECT " GROUP_COLS " FROM groups g ORDER BY g.name")) == NULL)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 8;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
-				abort();
-			v = nv;
-		}
-		group_from_row(st, &v[cnt++]);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_group_list_free(v, cnt);
-		return db_fail(db, "group list");
-	}
-	*out = v;
-	*n = cnt;
-	return 0;
+	return db_select_list(db, st, &group_rows, (void **)out, n, "group list");
 }
 
 int
@@ -88,39 +70,38 @@ int
 db_group_update(struct db *db, const struct db_group *g)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	if ((st = db_stmt(db, "UPDATE groups SET name = ?2, description = ?3 WHERE id = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, g->id);
 	db_bind_text(st, 2, g->name);
 	db_bind_text(st, 3, g->description ? g->description : "");
-	if ((rc = db_exec_stmt(db, st, "group update")) != 0)
-		return rc;
-	return sqlite3_changes(db->sq) ? 0 : DB_NOTFOUND;
+	return db_exec_change(db, st, "group update");
 }
 
 int
 db_group_delete(struct db *db, int64_t id)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	if ((st = db_stmt(db, "DELETE FROM groups WHERE id = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	if ((rc = db_exec_stmt(db, st, "group delete")) != 0)
-		return rc;
-	return sqlite3_changes(db->sq) ? 0 : DB_NOTFOUND;
+	return db_exec_change(db, st, "group delete");
 }
+
+static void
+id_from_row(sqlite3_stmt *st, void *elem)
+{
+	*(int64_t *)elem = sqlite3_column_int64(st, 0);
+}
+
+static const struct db_rowtype id_rows = { sizeof(int64_t), id_from_row, NULL };
 
 int
 db_user_groups(struct db *db, int64_t user_id, int64_t **ids, size_t *n)
 {
 	sqlite3_stmt *st;
-	int64_t *v = NULL, *nv;
-	size_t cnt = 0, cap = 0;
-	int rc;
 
 	*ids = NULL;
 	*n = 0;
@@ -128,23 +109,7 @@ db_user_groups(struct db *db, int64_t user_id, int64_t **ids, size_t *n)
 	    " ORDER BY group_id")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, user_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 8;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
-				abort();
-			v = nv;
-		}
-		v[cnt++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		free(v);
-		return db_fail(db, "user groups");
-	}
-	*ids = v;
-	*n = cnt;
-	return 0;
+	return db_select_list(db, st, &id_rows, (void **)ids, n, "user groups");
 }
 
 int
@@ -184,9 +149,5 @@ db_group_free(struct db_group *g)
 void
 db_group_list_free(struct db_group *v, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		db_group_free(&v[i]);
-	free(v);
+	db_list_free(&group_rows, v, n);
 }

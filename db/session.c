@@ -22,30 +22,31 @@ db_session_create(struct db *db, const char *token_hash, int64_t user_id, const 
 	return db_exec_stmt(db, st, "session create");
 }
 
+static void
+session_from_row(sqlite3_stmt *st, void *elem)
+{
+	struct db_session *s = elem;
+
+	memset(s, 0, sizeof(*s));
+	s->id = sqlite3_column_int64(st, 0);
+	s->user_id = sqlite3_column_int64(st, 1);
+	s->csrf = db_col_text0(st, 2);
+	s->created = sqlite3_column_int64(st, 3);
+	s->last_seen = sqlite3_column_int64(st, 4);
+	s->remote_addr = db_col_text0(st, 5);
+}
+
 int
 db_session_find(struct db *db, const char *token_hash, struct db_session *s)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	memset(s, 0, sizeof(*s));
 	if ((st = db_stmt(db, "SELECT id, user_id, csrf, created, last_seen, remote_addr"
 	    " FROM sessions WHERE token_hash = ?1")) == NULL)
 		return -1;
 	db_bind_text(st, 1, token_hash);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		s->id = sqlite3_column_int64(st, 0);
-		s->user_id = sqlite3_column_int64(st, 1);
-		s->csrf = db_col_text0(st, 2);
-		s->created = sqlite3_column_int64(st, 3);
-		s->last_seen = sqlite3_column_int64(st, 4);
-		s->remote_addr = db_col_text0(st, 5);
-		sqlite3_reset(st);
-		return 0;
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? DB_NOTFOUND : db_fail(db, "session find");
+	return db_select_one(db, st, session_from_row, s, "session find");
 }
 
 int

@@ -6,9 +6,13 @@
 
 #define TOKEN_COLS "t.id, t.user_id, u.name, t.name, t.prefix, t.created, t.last_used, t.revoked"
 
+#define TOKEN_FROM " FROM api_tokens t JOIN users u ON u.id = t.user_id"
+
 static void
-token_from_row(sqlite3_stmt *st, struct db_token *t)
+token_from_row(sqlite3_stmt *st, void *elem)
 {
+	struct db_token *t = elem;
+
 	memset(t, 0, sizeof(*t));
 	t->id = sqlite3_column_int64(st, 0);
 	t->user_id = sqlite3_column_int64(st, 1);
@@ -19,6 +23,14 @@ token_from_row(sqlite3_stmt *st, struct db_token *t)
 	t->last_used = sqlite3_column_int64(st, 6);
 	t->revoked = sqlite3_column_int(st, 7);
 }
+
+static void
+token_free(void *t)
+{
+	db_token_free(t);
+}
+
+static const struct db_rowtype token_rows = { sizeof(struct db_token), token_from_row, token_free };
 
 int
 db_token_create(struct db *db, int64_t user_id, const char *name, const char *token_hash,
@@ -46,66 +58,36 @@ int
 db_token_find(struct db *db, const char *token_hash, struct db_token *t)
 {
 	sqlite3_stmt *st;
-	int rc;
 
-	if ((st = db_stmt(db, "SELECT " TOKEN_COLS " FROM api_tokens t JOIN users u"
-	    " ON u.id = t.user_id WHERE t.token_hash = ?1 AND t.revoked = 0")) == NULL)
+	if ((st = db_stmt(db, "SELECT " TOKEN_COLS TOKEN_FROM
+	    " WHERE t.token_hash = ?1 AND t.revoked = 0")) == NULL)
 		return -1;
 	db_bind_text(st, 1, token_hash);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		token_from_row(st, t);
-		sqlite3_reset(st);
-		return 0;
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? DB_NOTFOUND : db_fail(db, "token find");
+	return db_select_one(db, st, token_from_row, t, "token find");
 }
 
 int
 db_token_list(struct db *db, struct db_token **out, size_t *n)
 {
 	sqlite3_stmt *st;
-	struct db_token *v = NULL, *nv;
-	size_t cnt = 0, cap = 0;
-	int rc;
 
 	*out = NULL;
 	*n = 0;
-	if ((st = db_stmt(db, "SELECT " TOKEN_COLS " FROM api_tokens t JOIN users u"
-	    " ON u.id = t.user_id ORDER BY t.revoked, t.created DESC, t.id DESC")) == NULL)
+	if ((st = db_stmt(db, "SELECT " TOKEN_COLS TOKEN_FROM
+	    " ORDER BY t.revoked, t.created DESC, t.id DESC")) == NULL)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 8;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
-				abort();
-			v = nv;
-		}
-		token_from_row(st, &v[cnt++]);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_token_list_free(v, cnt);
-		return db_fail(db, "token list");
-	}
-	*out = v;
-	*n = cnt;
-	return 0;
+	return db_select_list(db, st, &token_rows, (void **)out, n, "token list");
 }
 
 int
 db_token_revoke(struct db *db, int64_t id)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	if ((st = db_stmt(db, "UPDATE api_tokens SET revoked = 1 WHERE id = ?1 AND revoked = 0")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	if ((rc = db_exec_stmt(db, st, "token revoke")) != 0)
-		return rc;
-	return sqlite3_changes(db->sq) ? 0 : DB_NOTFOUND;
+	return db_exec_change(db, st, "token revoke");
 }
 
 int
@@ -134,9 +116,5 @@ db_token_free(struct db_token *t)
 void
 db_token_list_free(struct db_token *v, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		db_token_free(&v[i]);
-	free(v);
+	db_list_free(&token_rows, v, n);
 }

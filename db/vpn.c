@@ -6,46 +6,27 @@
 
 #include "db_internal.h"
 
-static void *
-grow(void *v, size_t *cap, size_t cnt, size_t sz)
-{
-	void *nv;
-
-	if (cnt < *cap)
-		return v;
-	*cap = *cap ? *cap * 2 : 8;
-	if ((nv = realloc(v, *cap * sz)) == NULL)
-		abort();
-	return nv;
-}
-
-static uint8_t *
-col_blob(sqlite3_stmt *st, int col, size_t *len)
-{
-	const void *b = sqlite3_column_blob(st, col);
-	int n = sqlite3_column_bytes(st, col);
-	uint8_t *out;
-
-	*len = 0;
-	if (b == NULL || n <= 0)
-		return NULL;
-	if ((out = malloc((size_t)n)) == NULL)
-		abort();
-	memcpy(out, b, (size_t)n);
-	*len = (size_t)n;
-	return out;
-}
+/* ---------------------------------------------------------------- mobile */
 
 static void
-bind_id0(sqlite3_stmt *st, int idx, int64_t id)
+mobile_from_row(sqlite3_stmt *st, void *elem)
 {
-	if (id)
-		sqlite3_bind_int64(st, idx, id);
-	else
-		sqlite3_bind_null(st, idx);
-}
+	struct db_vpn_mobile *m = elem;
 
-/* ---------------------------------------------------------------- mobile */
+	memset(m, 0, sizeof(*m));
+	m->enabled = sqlite3_column_int(st, 0);
+	m->auth_source = db_col_text0(st, 1);
+	m->group_id = sqlite3_column_int64(st, 2);
+	m->pool4 = db_col_text0(st, 3);
+	m->pool6 = db_col_text0(st, 4);
+	m->split_tunnel = sqlite3_column_int(st, 5);
+	m->dns_domain = db_col_text0(st, 6);
+	m->split_dns = db_col_text0(st, 7);
+	m->dns = db_col_text0(st, 8);
+	m->banner = db_col_text0(st, 9);
+	m->pfs_group = db_col_text0(st, 10);
+	m->updated = sqlite3_column_int64(st, 11);
+}
 
 int
 db_vpn_mobile_get(struct db *db, struct db_vpn_mobile *m)
@@ -58,26 +39,8 @@ db_vpn_mobile_get(struct db *db, struct db_vpn_mobile *m)
 	    " dns_domain, split_dns, dns, banner, pfs_group, updated FROM vpn_mobile"
 	    " WHERE id = 1")) == NULL)
 		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		m->enabled = sqlite3_column_int(st, 0);
-		m->auth_source = db_col_text0(st, 1);
-		m->group_id = sqlite3_column_int64(st, 2);
-		m->pool4 = db_col_text0(st, 3);
-		m->pool6 = db_col_text0(st, 4);
-		m->split_tunnel = sqlite3_column_int(st, 5);
-		m->dns_domain = db_col_text0(st, 6);
-		m->split_dns = db_col_text0(st, 7);
-		m->dns = db_col_text0(st, 8);
-		m->banner = db_col_text0(st, 9);
-		m->pfs_group = db_col_text0(st, 10);
-		m->updated = sqlite3_column_int64(st, 11);
-		sqlite3_reset(st);
-		return 0;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, "vpn mobile get");
+	if ((rc = db_select_one(db, st, mobile_from_row, m, "vpn mobile get")) != DB_NOTFOUND)
+		return rc;
 	/* Never saved: the defaults. */
 	m->auth_source = strdup("local");
 	m->pool4 = strdup("");
@@ -110,7 +73,7 @@ db_vpn_mobile_set(struct db *db, const struct db_vpn_mobile *m)
 		return -1;
 	sqlite3_bind_int(st, 1, m->enabled ? 1 : 0);
 	db_bind_text(st, 2, m->auth_source ? m->auth_source : "local");
-	bind_id0(st, 3, m->group_id);
+	db_bind_id(st, 3, m->group_id);
 	db_bind_text(st, 4, m->pool4 ? m->pool4 : "");
 	db_bind_text(st, 5, m->pool6 ? m->pool6 : "");
 	sqlite3_bind_int(st, 6, m->split_tunnel ? 1 : 0);
@@ -141,44 +104,58 @@ db_vpn_mobile_free(struct db_vpn_mobile *m)
 
 /* ---------------------------------------------------------------- proposals */
 
+/* A Phase 2 proposal: encryption, key_length, integrity. */
 static void
-props_free(struct db_vpn_proposal *v, size_t n)
+prop_from_row(sqlite3_stmt *st, void *elem)
 {
-	size_t i;
+	struct db_vpn_proposal *q = elem;
 
-	for (i = 0; i < n; i++) {
-		free(v[i].encryption);
-		free(v[i].integrity);
-		free(v[i].prf);
-		free(v[i].dh);
-	}
-	free(v);
+	memset(q, 0, sizeof(*q));
+	q->encryption = db_col_text0(st, 0);
+	q->key_length = sqlite3_column_int(st, 1);
+	q->integrity = db_col_text0(st, 2);
 }
+
+/* A Phase 1 proposal: those, then prf and dh. */
+static void
+ike_prop_from_row(sqlite3_stmt *st, void *elem)
+{
+	struct db_vpn_proposal *q = elem;
+
+	prop_from_row(st, q);
+	q->prf = db_col_text0(st, 3);
+	q->dh = db_col_text0(st, 4);
+}
+
+static void
+prop_free(void *elem)
+{
+	struct db_vpn_proposal *q = elem;
+
+	free(q->encryption);
+	free(q->integrity);
+	free(q->prf);
+	free(q->dh);
+}
+
+static const struct db_rowtype prop_rows = {
+	sizeof(struct db_vpn_proposal), prop_from_row, prop_free
+};
+static const struct db_rowtype ike_prop_rows = {
+	sizeof(struct db_vpn_proposal), ike_prop_from_row, prop_free
+};
 
 static int
 phase1_props_load(struct db *db, struct db_vpn_phase1 *p)
 {
 	sqlite3_stmt *st;
-	size_t cap = 0;
-	int rc;
 
 	if ((st = db_stmt(db, "SELECT encryption, key_length, integrity, prf, dh"
 	    " FROM vpn_phase1_proposals WHERE phase1_id = ?1 ORDER BY position")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, p->id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct db_vpn_proposal *q;
-
-		p->props = grow(p->props, &cap, p->nprops, sizeof(*p->props));
-		q = &p->props[p->nprops++];
-		q->encryption = db_col_text0(st, 0);
-		q->key_length = sqlite3_column_int(st, 1);
-		q->integrity = db_col_text0(st, 2);
-		q->prf = db_col_text0(st, 3);
-		q->dh = db_col_text0(st, 4);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_fail(db, "phase1 proposals");
+	return db_select_list(db, st, &ike_prop_rows, (void **)&p->props, &p->nprops,
+	    "phase1 proposals");
 }
 
 static int
@@ -215,25 +192,13 @@ static int
 phase2_props_load(struct db *db, struct db_vpn_phase2 *p)
 {
 	sqlite3_stmt *st;
-	size_t cap = 0;
-	int rc;
 
 	if ((st = db_stmt(db, "SELECT encryption, key_length, integrity"
 	    " FROM vpn_phase2_proposals WHERE phase2_id = ?1 ORDER BY position")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, p->id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct db_vpn_proposal *q;
-
-		p->props = grow(p->props, &cap, p->nprops, sizeof(*p->props));
-		q = &p->props[p->nprops++];
-		memset(q, 0, sizeof(*q));
-		q->encryption = db_col_text0(st, 0);
-		q->key_length = sqlite3_column_int(st, 1);
-		q->integrity = db_col_text0(st, 2);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_fail(db, "phase2 proposals");
+	return db_select_list(db, st, &prop_rows, (void **)&p->props, &p->nprops,
+	    "phase2 proposals");
 }
 
 static int
@@ -270,8 +235,10 @@ phase2_props_store(struct db *db, const struct db_vpn_phase2 *p)
 	" dpd_delay, dpd_max_failures, fragmentation, created, updated"
 
 static void
-phase1_from_row(sqlite3_stmt *st, struct db_vpn_phase1 *p)
+phase1_from_row(sqlite3_stmt *st, void *elem)
 {
+	struct db_vpn_phase1 *p = elem;
+
 	memset(p, 0, sizeof(*p));
 	p->id = sqlite3_column_int64(st, 0);
 	p->enabled = sqlite3_column_int(st, 1);
@@ -280,7 +247,7 @@ phase1_from_row(sqlite3_stmt *st, struct db_vpn_phase1 *p)
 	p->iface = db_col_text0(st, 4);
 	p->description = db_col_text0(st, 5);
 	p->auth = db_col_text0(st, 6);
-	p->psk_sealed = col_blob(st, 7, &p->psk_sealed_len);
+	p->psk_sealed = db_col_blob(st, 7, &p->psk_sealed_len);
 	p->my_id_type = db_col_text0(st, 8);
 	p->my_id = db_col_text0(st, 9);
 	p->cert_id = sqlite3_column_int64(st, 10);
@@ -298,27 +265,30 @@ phase1_from_row(sqlite3_stmt *st, struct db_vpn_phase1 *p)
 	p->updated = sqlite3_column_int64(st, 22);
 }
 
+static void
+phase1_free(void *p)
+{
+	db_vpn_phase1_free(p);
+}
+
+static const struct db_rowtype phase1_rows = {
+	sizeof(struct db_vpn_phase1), phase1_from_row, phase1_free
+};
+
 int
 db_vpn_phase1_list(struct db *db, struct db_vpn_phase1 **out, size_t *n)
 {
 	sqlite3_stmt *st;
-	struct db_vpn_phase1 *v = NULL;
-	size_t cnt = 0, cap = 0, i;
+	struct db_vpn_phase1 *v;
+	size_t cnt, i;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if ((st = db_stmt(db, "SELECT " P1_COLS " FROM vpn_phase1 ORDER BY id")) == NULL)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = grow(v, &cap, cnt, sizeof(*v));
-		phase1_from_row(st, &v[cnt++]);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_vpn_phase1_list_free(v, cnt);
-		return db_fail(db, "phase1 list");
-	}
+	if ((rc = db_select_list(db, st, &phase1_rows, (void **)&v, &cnt, "phase1 list")) != 0)
+		return rc;
 	for (i = 0; i < cnt; i++) {
 		if (phase1_props_load(db, &v[i]) != 0) {
 			db_vpn_phase1_list_free(v, cnt);
@@ -340,13 +310,8 @@ db_vpn_phase1_get(struct db *db, int64_t id, struct db_vpn_phase1 *p)
 	if ((st = db_stmt(db, "SELECT " P1_COLS " FROM vpn_phase1 WHERE id = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? DB_NOTFOUND : db_fail(db, "phase1 get");
-	}
-	phase1_from_row(st, p);
-	sqlite3_reset(st);
+	if ((rc = db_select_one(db, st, phase1_from_row, p, "phase1 get")) != 0)
+		return rc;
 	if (phase1_props_load(db, p) != 0) {
 		db_vpn_phase1_free(p);
 		return -1;
@@ -365,8 +330,8 @@ phase1_bind(sqlite3_stmt *st, const struct db_vpn_phase1 *p)
 	db_bind_text(st, 7, p->auth);
 	db_bind_text(st, 8, p->my_id_type);
 	db_bind_text(st, 9, p->my_id ? p->my_id : "");
-	bind_id0(st, 10, p->cert_id);
-	bind_id0(st, 11, p->ca_id);
+	db_bind_id(st, 10, p->cert_id);
+	db_bind_id(st, 11, p->ca_id);
 	sqlite3_bind_int(st, 12, p->legacy ? 1 : 0);
 	sqlite3_bind_int64(st, 13, p->lifetime);
 	sqlite3_bind_int64(st, 14, p->rekey);
@@ -413,10 +378,8 @@ db_vpn_phase1_update(struct db *db, const struct db_vpn_phase1 *p)
 		return -1;
 	sqlite3_bind_int64(st, 1, p->id);
 	phase1_bind(st, p);
-	if ((rc = db_exec_stmt(db, st, "phase1 update")) != 0)
+	if ((rc = db_exec_change(db, st, "phase1 update")) != 0)
 		return rc;
-	if (sqlite3_changes(db->sq) == 0)
-		return DB_NOTFOUND;
 	return phase1_props_store(db, p);
 }
 
@@ -428,10 +391,7 @@ db_vpn_phase1_set_psk(struct db *db, int64_t id, const uint8_t *blob, size_t len
 	if ((st = db_stmt(db, "UPDATE vpn_phase1 SET psk_sealed = ?2 WHERE id = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	if (blob)
-		sqlite3_bind_blob(st, 2, blob, (int)len, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, 2);
+	db_bind_blob(st, 2, blob, len);
 	return db_exec_stmt(db, st, "phase1 psk");
 }
 
@@ -439,14 +399,11 @@ int
 db_vpn_phase1_delete(struct db *db, int64_t id)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	if ((st = db_stmt(db, "DELETE FROM vpn_phase1 WHERE id = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	if ((rc = db_exec_stmt(db, st, "phase1 delete")) != 0)
-		return rc;
-	return sqlite3_changes(db->sq) ? 0 : DB_NOTFOUND;
+	return db_exec_change(db, st, "phase1 delete");
 }
 
 void
@@ -462,18 +419,14 @@ db_vpn_phase1_free(struct db_vpn_phase1 *p)
 	free(p->my_id_type);
 	free(p->my_id);
 	free(p->nat_traversal);
-	props_free(p->props, p->nprops);
+	db_list_free(&prop_rows, p->props, p->nprops);
 	memset(p, 0, sizeof(*p));
 }
 
 void
 db_vpn_phase1_list_free(struct db_vpn_phase1 *v, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		db_vpn_phase1_free(&v[i]);
-	free(v);
+	db_list_free(&phase1_rows, v, n);
 }
 
 /* ---------------------------------------------------------------- phase 2 */
@@ -482,8 +435,10 @@ db_vpn_phase1_list_free(struct db_vpn_phase1 *v, size_t n)
 	" lifetime, created, updated"
 
 static void
-phase2_from_row(sqlite3_stmt *st, struct db_vpn_phase2 *p)
+phase2_from_row(sqlite3_stmt *st, void *elem)
 {
+	struct db_vpn_phase2 *p = elem;
+
 	memset(p, 0, sizeof(*p));
 	p->id = sqlite3_column_int64(st, 0);
 	p->phase1_id = sqlite3_column_int64(st, 1);
@@ -498,12 +453,22 @@ phase2_from_row(sqlite3_stmt *st, struct db_vpn_phase2 *p)
 	p->updated = sqlite3_column_int64(st, 10);
 }
 
+static void
+phase2_free(void *p)
+{
+	db_vpn_phase2_free(p);
+}
+
+static const struct db_rowtype phase2_rows = {
+	sizeof(struct db_vpn_phase2), phase2_from_row, phase2_free
+};
+
 int
 db_vpn_phase2_list(struct db *db, int64_t phase1_id, struct db_vpn_phase2 **out, size_t *n)
 {
 	sqlite3_stmt *st;
-	struct db_vpn_phase2 *v = NULL;
-	size_t cnt = 0, cap = 0, i;
+	struct db_vpn_phase2 *v;
+	size_t cnt, i;
 	int rc;
 
 	*out = NULL;
@@ -512,15 +477,8 @@ db_vpn_phase2_list(struct db *db, int64_t phase1_id, struct db_vpn_phase2 **out,
 	    " WHERE ?1 = 0 OR phase1_id = ?1 ORDER BY id")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, phase1_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = grow(v, &cap, cnt, sizeof(*v));
-		phase2_from_row(st, &v[cnt++]);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_vpn_phase2_list_free(v, cnt);
-		return db_fail(db, "phase2 list");
-	}
+	if ((rc = db_select_list(db, st, &phase2_rows, (void **)&v, &cnt, "phase2 list")) != 0)
+		return rc;
 	for (i = 0; i < cnt; i++) {
 		if (phase2_props_load(db, &v[i]) != 0) {
 			db_vpn_phase2_list_free(v, cnt);
@@ -542,13 +500,8 @@ db_vpn_phase2_get(struct db *db, int64_t id, struct db_vpn_phase2 *p)
 	if ((st = db_stmt(db, "SELECT " P2_COLS " FROM vpn_phase2 WHERE id = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? DB_NOTFOUND : db_fail(db, "phase2 get");
-	}
-	phase2_from_row(st, p);
-	sqlite3_reset(st);
+	if ((rc = db_select_one(db, st, phase2_from_row, p, "phase2 get")) != 0)
+		return rc;
 	if (phase2_props_load(db, p) != 0) {
 		db_vpn_phase2_free(p);
 		return -1;
@@ -600,10 +553,8 @@ db_vpn_phase2_update(struct db *db, const struct db_vpn_phase2 *p)
 		return -1;
 	sqlite3_bind_int64(st, 1, p->id);
 	phase2_bind(st, p);
-	if ((rc = db_exec_stmt(db, st, "phase2 update")) != 0)
+	if ((rc = db_exec_change(db, st, "phase2 update")) != 0)
 		return rc;
-	if (sqlite3_changes(db->sq) == 0)
-		return DB_NOTFOUND;
 	return phase2_props_store(db, p);
 }
 
@@ -611,14 +562,11 @@ int
 db_vpn_phase2_delete(struct db *db, int64_t id)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	if ((st = db_stmt(db, "DELETE FROM vpn_phase2 WHERE id = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	if ((rc = db_exec_stmt(db, st, "phase2 delete")) != 0)
-		return rc;
-	return sqlite3_changes(db->sq) ? 0 : DB_NOTFOUND;
+	return db_exec_change(db, st, "phase2 delete");
 }
 
 void
@@ -631,29 +579,48 @@ db_vpn_phase2_free(struct db_vpn_phase2 *p)
 	free(p->local_value);
 	free(p->description);
 	free(p->pfs);
-	props_free(p->props, p->nprops);
+	db_list_free(&prop_rows, p->props, p->nprops);
 	memset(p, 0, sizeof(*p));
 }
 
 void
 db_vpn_phase2_list_free(struct db_vpn_phase2 *v, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		db_vpn_phase2_free(&v[i]);
-	free(v);
+	db_list_free(&phase2_rows, v, n);
 }
 
 /* ---------------------------------------------------------------- users */
+
+static void
+vpn_user_from_row(sqlite3_stmt *st, void *elem)
+{
+	struct db_vpn_user *u = elem;
+
+	memset(u, 0, sizeof(*u));
+	u->id = sqlite3_column_int64(st, 0);
+	u->name = db_col_text0(st, 1);
+	u->vpn_secret = db_col_blob(st, 2, &u->vpn_secret_len);
+	u->groups = db_col_text0(st, 3);
+}
+
+static void
+vpn_user_free(void *elem)
+{
+	struct db_vpn_user *u = elem;
+
+	free(u->name);
+	free(u->vpn_secret);
+	free(u->groups);
+}
+
+static const struct db_rowtype vpn_user_rows = {
+	sizeof(struct db_vpn_user), vpn_user_from_row, vpn_user_free
+};
 
 int
 db_vpn_users(struct db *db, const char *today, struct db_vpn_user **out, size_t *n)
 {
 	sqlite3_stmt *st;
-	struct db_vpn_user *v = NULL;
-	size_t cnt = 0, cap = 0;
-	int rc;
 
 	*out = NULL;
 	*n = 0;
@@ -665,36 +632,13 @@ db_vpn_users(struct db *db, const char *today, struct db_vpn_user **out, size_t 
 	    " AND (u.expires IS NULL OR u.expires = '' OR u.expires >= ?1) ORDER BY u.id")) == NULL)
 		return -1;
 	db_bind_text(st, 1, today);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = grow(v, &cap, cnt, sizeof(*v));
-		memset(&v[cnt], 0, sizeof(v[cnt]));
-		v[cnt].id = sqlite3_column_int64(st, 0);
-		v[cnt].name = db_col_text0(st, 1);
-		v[cnt].vpn_secret = col_blob(st, 2, &v[cnt].vpn_secret_len);
-		v[cnt].groups = db_col_text0(st, 3);
-		cnt++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_vpn_users_free(v, cnt);
-		return db_fail(db, "vpn users");
-	}
-	*out = v;
-	*n = cnt;
-	return 0;
+	return db_select_list(db, st, &vpn_user_rows, (void **)out, n, "vpn users");
 }
 
 void
 db_vpn_users_free(struct db_vpn_user *v, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(v[i].name);
-		free(v[i].vpn_secret);
-		free(v[i].groups);
-	}
-	free(v);
+	db_list_free(&vpn_user_rows, v, n);
 }
 
 /* ---------------------------------------------------------------- pending */
@@ -725,7 +669,7 @@ db_vpn_pending_list(struct db *db, char ***items, size_t *n, int64_t *max_id)
 	if ((st = db_stmt(db, "SELECT id, what FROM vpn_pending ORDER BY id")) == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = grow(v, &cap, cnt, sizeof(*v));
+		v = db_grow(v, &cap, cnt, sizeof(*v));
 		*max_id = sqlite3_column_int64(st, 0);
 		v[cnt++] = db_col_text0(st, 1);
 	}

@@ -16,7 +16,7 @@ pki_ca_create(const struct pki_req *req, const char *issuer_cert,
     struct pki_warn *warn, char *err, size_t errlen)
 {
 	struct pkix_issue	 is;
-	X509			*issuer = NULL, *x = NULL;
+	X509			*issuer = NULL;
 	EVP_PKEY		*ikey = NULL, *key = NULL;
 	X509_NAME		*name = NULL;
 	int			 days, rc = -1;
@@ -45,20 +45,10 @@ pki_ca_create(const struct pki_req *req, const char *issuer_cert,
 	is.serial = req->serial;
 	/* A root has no one to publish its revocation; an intermediate may. */
 	is.crl_uri = issuer != NULL ? req->crl_uri : NULL;
-	if ((x = pkix_issue(&is, warn, err, errlen)) == NULL)
-		goto done;
-	if (pkix_cert_pem(x, cert_pem, err, errlen) == -1 ||
-	    pkix_key_pem(key, NULL, key_pem, err, errlen) == -1)
-		goto done;
-	rc = 0;
+	rc = pkix_issue_pem(&is, key, cert_pem, key_pem, warn, err, errlen);
 done:
-	if (rc == -1) {
-		pki_pem_free(*cert_pem);
-		*cert_pem = NULL;
-	}
 	X509_NAME_free(name);
 	X509_free(issuer);
-	X509_free(x);
 	EVP_PKEY_free(ikey);
 	EVP_PKEY_free(key);
 	return rc;
@@ -69,33 +59,14 @@ pki_ca_import(const void *cert, size_t certlen, const void *key,
     size_t keylen, const char *pass, char **cert_pem, char **key_pem,
     struct pki_warn *warn, char *err, size_t errlen)
 {
-	struct pkix_objs	 o, ko;
+	struct pkix_objs	 o;
 	X509			*x = NULL;
 	int			 i, rc = -1;
 
 	*cert_pem = *key_pem = NULL;
-	memset(&ko, 0, sizeof(ko));
-	if (pkix_load(cert, certlen, pass, &o, err, errlen) == -1)
+	if (pkix_load_with_key(cert, certlen, key, keylen, pass,
+	    "two private keys given", &o, err, errlen) == -1)
 		return -1;
-	if (key != NULL && keylen > 0) {
-		if (pkix_load(key, keylen, pass, &ko, err, errlen) == -1)
-			goto done;
-		if (ko.key == NULL) {
-			pkix_err(err, errlen, "no private key found in the key "
-			    "file");
-			goto done;
-		}
-		if (o.key != NULL) {
-			pkix_err(err, errlen, "two private keys given");
-			goto done;
-		}
-		o.key = ko.key;
-		ko.key = NULL;
-	}
-	if (sk_X509_num(o.certs) == 0) {
-		pkix_err(err, errlen, "no certificate found");
-		goto done;
-	}
 	/* The CA is the certificate of the key, else the first one. */
 	x = sk_X509_value(o.certs, 0);
 	for (i = 0; o.key != NULL && i < sk_X509_num(o.certs); i++) {
@@ -134,6 +105,5 @@ done:
 		*key_pem = NULL;
 	}
 	pkix_objs_free(&o);
-	pkix_objs_free(&ko);
 	return rc;
 }

@@ -359,6 +359,42 @@ out:
 	return NULL;
 }
 
+int
+pkix_issue_pem(const struct pkix_issue *is, EVP_PKEY *key, char **cert_pem,
+    char **key_pem, struct pki_warn *warn, char *err, size_t errlen)
+{
+	X509	*x;
+	int	 rc = -1;
+
+	if ((x = pkix_issue(is, warn, err, errlen)) == NULL)
+		return -1;
+	if (pkix_cert_pem(x, cert_pem, err, errlen) == -1)
+		goto done;
+	if (key != NULL && pkix_key_pem(key, NULL, key_pem, err, errlen) == -1) {
+		pki_pem_free(*cert_pem);
+		*cert_pem = NULL;
+		goto done;
+	}
+	rc = 0;
+done:
+	X509_free(x);
+	return rc;
+}
+
+int
+pkix_profile_for(enum pki_cert_type t, enum pkix_profile *out, char *err,
+    size_t errlen)
+{
+	if (t == PKI_CERT_SERVER)
+		*out = PKIX_PROFILE_SERVER;
+	else if (t == PKI_CERT_USER)
+		*out = PKIX_PROFILE_USER;
+	else
+		return pkix_err(err, errlen, "unknown certificate type %d",
+		    (int)t);
+	return 0;
+}
+
 /* ---------------------------------------------------------------- public */
 
 int
@@ -368,21 +404,16 @@ pki_cert_create(const struct pki_req *req, const char *ca_cert,
 {
 	struct pkix_sans	 sans = { 0 };
 	struct pkix_issue	 is;
-	enum pkix_profile	 prof;
-	X509			*ca = NULL, *x = NULL;
+	enum pkix_profile	 prof = PKIX_PROFILE_USER;
+	X509			*ca = NULL;
 	EVP_PKEY		*cakey = NULL, *key = NULL;
 	X509_NAME		*name = NULL;
 	int			 days, rc = -1;
 
 	*cert_pem = *key_pem = NULL;
 	pkix_init();
-	if (req->type == PKI_CERT_SERVER)
-		prof = PKIX_PROFILE_SERVER;
-	else if (req->type == PKI_CERT_USER)
-		prof = PKIX_PROFILE_USER;
-	else
-		return pkix_err(err, errlen, "unknown certificate type %d",
-		    (int)req->type);
+	if (pkix_profile_for(req->type, &prof, err, errlen) == -1)
+		return -1;
 	/* Every check before the key is made: RSA 4096 takes a while. */
 	if ((name = pkix_name_build(&req->dn, err, errlen)) == NULL)
 		goto done;
@@ -406,21 +437,11 @@ pki_cert_create(const struct pki_req *req, const char *ca_cert,
 	is.serial = req->serial;
 	is.san = sans.gens;
 	is.crl_uri = req->crl_uri;
-	if ((x = pkix_issue(&is, warn, err, errlen)) == NULL)
-		goto done;
-	if (pkix_cert_pem(x, cert_pem, err, errlen) == -1 ||
-	    pkix_key_pem(key, NULL, key_pem, err, errlen) == -1)
-		goto done;
-	rc = 0;
+	rc = pkix_issue_pem(&is, key, cert_pem, key_pem, warn, err, errlen);
 done:
-	if (rc == -1) {
-		pki_pem_free(*cert_pem);
-		*cert_pem = NULL;
-	}
 	pkix_sans_free(&sans);
 	X509_NAME_free(name);
 	X509_free(ca);
-	X509_free(x);
 	EVP_PKEY_free(cakey);
 	EVP_PKEY_free(key);
 	return rc;
@@ -467,36 +488,17 @@ pki_cert_import(const void *buf, size_t len, const void *key, size_t keylen,
     const char *pass, char **cert_pem, char **key_pem, char **chain_pem,
     struct pki_warn *warn, char *err, size_t errlen)
 {
-	struct pkix_objs	 o, ko;
+	struct pkix_objs	 o;
 	X509			*leaf;
 	int			 i, rc = -1;
 
 	*cert_pem = *key_pem = NULL;
 	if (chain_pem != NULL)
 		*chain_pem = NULL;
-	memset(&ko, 0, sizeof(ko));
-	if (pkix_load(buf, len, pass, &o, err, errlen) == -1)
+	if (pkix_load_with_key(buf, len, key, keylen, pass, "two private keys "
+	    "given (one in the certificate file, one in the key file)", &o, err,
+	    errlen) == -1)
 		return -1;
-	if (key != NULL && keylen > 0) {
-		if (pkix_load(key, keylen, pass, &ko, err, errlen) == -1)
-			goto done;
-		if (ko.key == NULL) {
-			pkix_err(err, errlen, "no private key found in the key "
-			    "file");
-			goto done;
-		}
-		if (o.key != NULL) {
-			pkix_err(err, errlen, "two private keys given (one in "
-			    "the certificate file, one in the key file)");
-			goto done;
-		}
-		o.key = ko.key;
-		ko.key = NULL;
-	}
-	if (sk_X509_num(o.certs) == 0) {
-		pkix_err(err, errlen, "no certificate found");
-		goto done;
-	}
 	if ((i = pick_leaf(o.certs, o.key)) < 0) {
 		pkix_err(err, errlen, "the private key does not match the "
 		    "certificate");
@@ -525,7 +527,6 @@ done:
 		*cert_pem = *key_pem = NULL;
 	}
 	pkix_objs_free(&o);
-	pkix_objs_free(&ko);
 	return rc;
 }
 
@@ -553,7 +554,7 @@ pki_cert_renew(const char *cert_pem, const char *key_pem, int keep_key,
 	struct pkix_sans	 sans = { 0 };
 	struct pkix_issue	 is;
 	enum pkix_profile	 prof;
-	X509			*old = NULL, *ca = NULL, *x = NULL;
+	X509			*old = NULL, *ca = NULL;
 	EVP_PKEY		*key = NULL, *cakey = NULL, *pub;
 	GENERAL_NAMES		*oldsan = NULL;
 	char			*cn = NULL;
@@ -627,24 +628,13 @@ pki_cert_renew(const char *cert_pem, const char *key_pem, int keep_key,
 	is.serial = req->serial;
 	is.san = sans.gens;
 	is.crl_uri = req->crl_uri;
-	if ((x = pkix_issue(&is, warn, err, errlen)) == NULL)
-		goto done;
-	if (pkix_cert_pem(x, new_cert, err, errlen) == -1)
-		goto done;
-	if (key != NULL && pkix_key_pem(key, NULL, new_key, err, errlen) == -1)
-		goto done;
-	rc = 0;
+	rc = pkix_issue_pem(&is, key, new_cert, new_key, warn, err, errlen);
 done:
-	if (rc == -1) {
-		pki_pem_free(*new_cert);
-		*new_cert = NULL;
-	}
 	free(cn);
 	GENERAL_NAMES_free(oldsan);
 	pkix_sans_free(&sans);
 	X509_free(old);
 	X509_free(ca);
-	X509_free(x);
 	EVP_PKEY_free(key);
 	EVP_PKEY_free(cakey);
 	return rc;

@@ -12,20 +12,6 @@
 
 #include "pki_internal.h"
 
-static int
-profile_for(enum pki_cert_type t, enum pkix_profile *out, char *err,
-    size_t errlen)
-{
-	if (t == PKI_CERT_SERVER)
-		*out = PKIX_PROFILE_SERVER;
-	else if (t == PKI_CERT_USER)
-		*out = PKIX_PROFILE_USER;
-	else
-		return pkix_err(err, errlen, "unknown certificate type %d",
-		    (int)t);
-	return 0;
-}
-
 int
 pki_csr_create(const struct pki_req *req, char **csr_pem, char **key_pem,
     char *err, size_t errlen)
@@ -41,7 +27,7 @@ pki_csr_create(const struct pki_req *req, char **csr_pem, char **key_pem,
 
 	*csr_pem = *key_pem = NULL;
 	pkix_init();
-	if (profile_for(req->type, &prof, err, errlen) == -1)
+	if (pkix_profile_for(req->type, &prof, err, errlen) == -1)
 		return -1;
 	if ((unsigned)req->digest > PKI_MD_SHA512)
 		return pkix_err(err, errlen, "unknown digest");
@@ -190,13 +176,13 @@ pki_csr_sign(const void *csr, size_t len, const struct pki_req *req,
 	struct pkix_issue	 is;
 	enum pkix_profile	 prof = PKIX_PROFILE_USER;
 	EVP_PKEY		*pub, *cakey = NULL;
-	X509			*ca = NULL, *x = NULL;
+	X509			*ca = NULL;
 	GENERAL_NAMES		*want = NULL;
 	char			*cn = NULL;
 	int			 days, rc = -1;
 
 	*cert_pem = NULL;
-	if (profile_for(req->type, &prof, err, errlen) == -1)
+	if (pkix_profile_for(req->type, &prof, err, errlen) == -1)
 		return -1;
 	if (pkix_load(csr, len, NULL, &o, err, errlen) == -1)
 		return -1;
@@ -237,18 +223,13 @@ pki_csr_sign(const void *csr, size_t len, const struct pki_req *req,
 	is.serial = req->serial;
 	is.san = sans.gens;
 	is.crl_uri = req->crl_uri;
-	if ((x = pkix_issue(&is, warn, err, errlen)) == NULL)
-		goto done;
-	if (pkix_cert_pem(x, cert_pem, err, errlen) == -1)
-		goto done;
-	rc = 0;
+	rc = pkix_issue_pem(&is, NULL, cert_pem, NULL, warn, err, errlen);
 done:
 	free(cn);
 	GENERAL_NAMES_free(want);
 	pkix_sans_free(&sans);
 	pkix_objs_free(&o);
 	X509_free(ca);
-	X509_free(x);
 	EVP_PKEY_free(cakey);
 	return rc;
 }

@@ -464,6 +464,43 @@ pkix_load(const void *buf, size_t len, const char *pass, struct pkix_objs *o,
 	return rc;
 }
 
+int
+pkix_load_with_key(const void *buf, size_t len, const void *key,
+    size_t keylen, const char *pass, const char *two_keys,
+    struct pkix_objs *o, char *err, size_t errlen)
+{
+	struct pkix_objs	ko;
+
+	if (pkix_load(buf, len, pass, o, err, errlen) == -1)
+		return -1;
+	if (key != NULL && keylen > 0) {
+		if (pkix_load(key, keylen, pass, &ko, err, errlen) == -1)
+			goto fail;
+		if (ko.key == NULL) {
+			pkix_err(err, errlen, "no private key found in the key "
+			    "file");
+			pkix_objs_free(&ko);
+			goto fail;
+		}
+		if (o->key != NULL) {
+			pkix_err(err, errlen, "%s", two_keys);
+			pkix_objs_free(&ko);
+			goto fail;
+		}
+		o->key = ko.key;
+		ko.key = NULL;
+		pkix_objs_free(&ko);
+	}
+	if (sk_X509_num(o->certs) == 0) {
+		pkix_err(err, errlen, "no certificate found");
+		goto fail;
+	}
+	return 0;
+fail:
+	pkix_objs_free(o);
+	return -1;
+}
+
 void
 pki_bundle_free(struct pki_bundle *b)
 {

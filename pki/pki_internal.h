@@ -162,6 +162,16 @@ struct pkix_issue {
 /* Builds and signs a certificate; NULL with a message. */
 X509	*pkix_issue(const struct pkix_issue *is, struct pki_warn *warn,
     char *err, size_t errlen);
+/* pkix_issue, then the certificate as PEM into *cert_pem and, when key is
+   not NULL, key as PEM into *key_pem (both malloc'ed).  On -1 neither is
+   set. */
+int	 pkix_issue_pem(const struct pkix_issue *is, EVP_PKEY *key,
+    char **cert_pem, char **key_pem, struct pki_warn *warn, char *err,
+    size_t errlen);
+/* The profile of a server or user certificate request; -1 with a message
+   for any other type. */
+int	 pkix_profile_for(enum pki_cert_type t, enum pkix_profile *out,
+    char *err, size_t errlen);
 /* The SANs for a certificate/CSR: req->san plus the CN per the rule, with
    the server/wildcard checks.  extra (may be NULL) are SANs from a CSR or an
    old certificate, added first. */
@@ -190,6 +200,13 @@ struct pkix_objs {
 int	 pkix_load(const void *buf, size_t len, const char *pass,
     struct pkix_objs *o, char *err, size_t errlen);
 void	 pkix_objs_free(struct pkix_objs *o);
+/* pkix_load for a certificate import: buf must hold a certificate; its
+   private key may be in buf or in the separate key input (a key file that
+   holds none is refused; a key in both is refused with the message
+   two_keys).  On -1 o holds nothing. */
+int	 pkix_load_with_key(const void *buf, size_t len, const void *key,
+    size_t keylen, const char *pass, const char *two_keys,
+    struct pkix_objs *o, char *err, size_t errlen);
 
 /* ---------------------------------------------------------------- info.c */
 

@@ -268,25 +268,34 @@ pki_der_free(uint8_t *der, size_t len)
 
 /* ---------------------------------------------------------------- PEM writers */
 
+/*
+ * The end of every PEM writer: when written, the text in bio becomes *out
+ * (malloc'ed), else the error is fail with OpenSSL's reason.  Frees bio
+ * (NULL-safe).
+ */
+static int
+pem_take(BIO *bio, int written, const char *fail, char **out, char *err,
+    size_t errlen)
+{
+	int	rc = -1;
+
+	if (!written)
+		pkix_err_ssl(err, errlen, "%s", fail);
+	else if ((*out = pkix_bio_str(bio)) == NULL)
+		pkix_err(err, errlen, "out of memory");
+	else
+		rc = 0;
+	BIO_free(bio);
+	return rc;
+}
+
 int
 pkix_cert_pem(X509 *x, char **out, char *err, size_t errlen)
 {
-	BIO	*bio;
-	int	 rc = -1;
+	BIO	*bio = BIO_new(BIO_s_mem());
 
-	if ((bio = BIO_new(BIO_s_mem())) == NULL ||
-	    !PEM_write_bio_X509(bio, x)) {
-		pkix_err_ssl(err, errlen, "cannot write the certificate");
-		goto done;
-	}
-	if ((*out = pkix_bio_str(bio)) == NULL) {
-		pkix_err(err, errlen, "out of memory");
-		goto done;
-	}
-	rc = 0;
-done:
-	BIO_free(bio);
-	return rc;
+	return pem_take(bio, bio != NULL && PEM_write_bio_X509(bio, x),
+	    "cannot write the certificate", out, err, errlen);
 }
 
 int
@@ -294,29 +303,16 @@ pkix_certs_pem(STACK_OF(X509) *sk, int from, char **out, char *err,
     size_t errlen)
 {
 	BIO	*bio;
-	int	 i, rc = -1;
+	int	 i, ok = 1;
 
 	*out = NULL;
 	if (sk == NULL || sk_X509_num(sk) <= from)
 		return 0;
-	if ((bio = BIO_new(BIO_s_mem())) == NULL) {
-		pkix_err(err, errlen, "out of memory");
-		goto done;
-	}
-	for (i = from; i < sk_X509_num(sk); i++) {
-		if (!PEM_write_bio_X509(bio, sk_X509_value(sk, i))) {
-			pkix_err_ssl(err, errlen, "cannot write a certificate");
-			goto done;
-		}
-	}
-	if ((*out = pkix_bio_str(bio)) == NULL) {
-		pkix_err(err, errlen, "out of memory");
-		goto done;
-	}
-	rc = 0;
-done:
-	BIO_free(bio);
-	return rc;
+	if ((bio = BIO_new(BIO_s_mem())) == NULL)
+		return pkix_err(err, errlen, "out of memory");
+	for (i = from; ok && i < sk_X509_num(sk); i++)
+		ok = PEM_write_bio_X509(bio, sk_X509_value(sk, i));
+	return pem_take(bio, ok, "cannot write a certificate", out, err, errlen);
 }
 
 /*
@@ -328,94 +324,63 @@ int
 pkix_key_pem(EVP_PKEY *k, const char *pass, char **out, char *err,
     size_t errlen)
 {
-	BIO		*bio;
-	const EVP_CIPHER *cipher = NULL;
-	int		 rc = -1, ok;
+	BIO	*bio;
+	int	 ok;
 
-	if ((bio = BIO_new(BIO_s_secmem())) == NULL) {
-		pkix_err(err, errlen, "out of memory");
-		goto done;
-	}
-	if (pass != NULL && pass[0] != '\0') {
-		cipher = EVP_aes_256_cbc();
-		ok = PEM_write_bio_PKCS8PrivateKey(bio, k, cipher, pass,
-		    (int)strlen(pass), NULL, NULL);
-	} else
+	if ((bio = BIO_new(BIO_s_secmem())) == NULL)
+		return pkix_err(err, errlen, "out of memory");
+	if (pass != NULL && pass[0] != '\0')
+		ok = PEM_write_bio_PKCS8PrivateKey(bio, k, EVP_aes_256_cbc(),
+		    pass, (int)strlen(pass), NULL, NULL);
+	else
 		ok = PEM_write_bio_PKCS8PrivateKey(bio, k, NULL, NULL, 0, NULL,
 		    NULL);
-	if (!ok) {
-		pkix_err_ssl(err, errlen, "cannot write the private key");
-		goto done;
-	}
-	if ((*out = pkix_bio_str(bio)) == NULL) {
-		pkix_err(err, errlen, "out of memory");
-		goto done;
-	}
-	rc = 0;
-done:
-	BIO_free(bio);
-	return rc;
+	return pem_take(bio, ok, "cannot write the private key", out, err,
+	    errlen);
 }
 
 int
 pkix_csr_pem(X509_REQ *r, char **out, char *err, size_t errlen)
 {
-	BIO	*bio;
-	int	 rc = -1;
+	BIO	*bio = BIO_new(BIO_s_mem());
 
-	if ((bio = BIO_new(BIO_s_mem())) == NULL ||
-	    !PEM_write_bio_X509_REQ(bio, r)) {
-		pkix_err_ssl(err, errlen, "cannot write the CSR");
-		goto done;
-	}
-	if ((*out = pkix_bio_str(bio)) == NULL) {
-		pkix_err(err, errlen, "out of memory");
-		goto done;
-	}
-	rc = 0;
-done:
-	BIO_free(bio);
-	return rc;
+	return pem_take(bio, bio != NULL && PEM_write_bio_X509_REQ(bio, r),
+	    "cannot write the CSR", out, err, errlen);
 }
 
 int
 pkix_crl_pem(X509_CRL *c, char **out, char *err, size_t errlen)
 {
-	BIO	*bio;
-	int	 rc = -1;
+	BIO	*bio = BIO_new(BIO_s_mem());
 
-	if ((bio = BIO_new(BIO_s_mem())) == NULL ||
-	    !PEM_write_bio_X509_CRL(bio, c)) {
-		pkix_err_ssl(err, errlen, "cannot write the CRL");
-		goto done;
-	}
-	if ((*out = pkix_bio_str(bio)) == NULL) {
-		pkix_err(err, errlen, "out of memory");
-		goto done;
-	}
-	rc = 0;
-done:
-	BIO_free(bio);
-	return rc;
+	return pem_take(bio, bio != NULL && PEM_write_bio_X509_CRL(bio, c),
+	    "cannot write the CRL", out, err, errlen);
 }
 
 /* ---------------------------------------------------------------- stored PEM back */
+
+/* pkix_load of a PEM we stored; messages start with what. */
+static int
+load_stored(const char *pem, const char *what, struct pkix_objs *o, char *err,
+    size_t errlen)
+{
+	char	msg[256];
+
+	if (pem == NULL || pem[0] == '\0')
+		return pkix_err(err, errlen, "no %s given", what);
+	if (pkix_load(pem, strlen(pem), NULL, o, msg, sizeof(msg)) == -1)
+		return pkix_err(err, errlen, "%s: %s", what, msg);
+	return 0;
+}
 
 X509 *
 pkix_cert_from_pem(const char *pem, const char *what, char *err, size_t errlen)
 {
 	struct pkix_objs	 o;
 	X509			*x = NULL;
-	char			 msg[256];
 
-	if (pem == NULL || pem[0] == '\0') {
-		pkix_err(err, errlen, "no %s given", what);
+	if (load_stored(pem, what, &o, err, errlen) == -1)
 		return NULL;
-	}
-	if (pkix_load(pem, strlen(pem), NULL, &o, msg, sizeof(msg)) == -1) {
-		pkix_err(err, errlen, "%s: %s", what, msg);
-		return NULL;
-	}
 	if (o.certs == NULL || sk_X509_num(o.certs) == 0)
 		pkix_err(err, errlen, "%s: no certificate found", what);
 	else {
@@ -431,16 +396,9 @@ pkix_key_from_pem(const char *pem, const char *what, char *err, size_t errlen)
 {
 	struct pkix_objs	 o;
 	EVP_PKEY		*k = NULL;
-	char			 msg[256];
 
-	if (pem == NULL || pem[0] == '\0') {
-		pkix_err(err, errlen, "no %s given", what);
+	if (load_stored(pem, what, &o, err, errlen) == -1)
 		return NULL;
-	}
-	if (pkix_load(pem, strlen(pem), NULL, &o, msg, sizeof(msg)) == -1) {
-		pkix_err(err, errlen, "%s: %s", what, msg);
-		return NULL;
-	}
 	if (o.key == NULL)
 		pkix_err(err, errlen, "%s: no private key found", what);
 	else {

@@ -398,6 +398,44 @@ web_form_invalid(struct web_req *r, const struct form *f, const char *title, con
 }
 
 void
+web_list(struct web_req *r, const char *key, json_t *list, const char *title, const char *tmpl)
+{
+	json_t *ctx;
+
+	if (r->is_api) {
+		web_json(r, 200, json_pack("{s:o}", key, list));
+		return;
+	}
+	ctx = web_ctx(r);
+	json_object_set_new(ctx, key, list);
+	web_page(r, 200, title, tmpl, ctx);
+}
+
+int
+web_load_result(struct web_req *r, int rc, const char *what)
+{
+	char msg[128];
+
+	if (rc == DB_NOTFOUND) {
+		snprintf(msg, sizeof(msg), "No such %s.", what);
+		web_error(r, 404, msg);
+	} else if (rc != 0) {
+		snprintf(msg, sizeof(msg), "The %s could not be read.", what);
+		web_error(r, 500, msg);
+	}
+	return rc;
+}
+
+void
+web_deleted(struct web_req *r, const char *redirect)
+{
+	if (r->is_api)
+		web_json(r, 200, json_pack("{s:b}", "deleted", 1));
+	else
+		web_redirect(r, redirect);
+}
+
+void
 web_time(int64_t t, char *out, size_t outlen)
 {
 	struct tm tm;

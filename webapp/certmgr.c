@@ -21,18 +21,6 @@ static const char *const reason_labels[] = {
 	"Superseded", "Cessation of operation", "Certificate hold (can be undone)",
 };
 
-static json_t *
-options(const char *const *values, const char *const *labels, const char *selected)
-{
-	json_t *out = json_array();
-	size_t i;
-
-	for (i = 0; values[i]; i++)
-		json_array_append_new(out, json_pack("{s:s, s:s, s:b}", "value", values[i],
-		    "label", labels[i], "selected", selected && strcmp(selected, values[i]) == 0));
-	return out;
-}
-
 json_t *
 cm_key_options(const char *selected)
 {
@@ -41,7 +29,7 @@ cm_key_options(const char *selected)
 		"ECDSA P-384", "ECDSA P-521",
 	};
 
-	return options(cm_key_choices, labels, selected);
+	return form_options(cm_key_choices, labels, selected);
 }
 
 json_t *
@@ -49,13 +37,13 @@ cm_digest_options(const char *selected)
 {
 	static const char *const labels[] = { "SHA-256", "SHA-384", "SHA-512" };
 
-	return options(cm_digest_choices, labels, selected);
+	return form_options(cm_digest_choices, labels, selected);
 }
 
 json_t *
 cm_reason_options(const char *selected)
 {
-	return options(cm_reason_choices, reason_labels, selected);
+	return form_options(cm_reason_choices, reason_labels, selected);
 }
 
 json_t *
@@ -392,6 +380,12 @@ cm_cert_key(struct web_req *r, const struct db_cert *c, char **key_pem)
 /* ---------------------------------------------------------------- serials, chains */
 
 int
+cm_load_ca(struct web_req *r, struct db_ca *ca)
+{
+	return web_load_result(r, db_ca_get(r->app->db, r->path_id[0], ca), "CA");
+}
+
+int
 cm_serial(struct web_req *r, int64_t ca_id, char out[PKI_SERIAL_HEXLEN])
 {
 	char err[256];
@@ -523,6 +517,17 @@ cm_cert_info(const char *pem)
 }
 
 /* ---------------------------------------------------------------- downloads */
+
+void
+cm_export_form(struct web_req *r, struct form *f, const struct form_field *fields,
+    size_t nfields, int post)
+{
+	const char *q = web_param_get(&r->query, "format");
+
+	if (post && web_param_find(&r->form, "format") == NULL && q)
+		web_param_add(&r->form, "format", q, strlen(q), NULL);
+	form_validate(f, fields, nfields, post ? &r->form : &r->query);
+}
 
 void
 cm_file_base(const char *name, char *out, size_t outlen)

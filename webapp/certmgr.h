@@ -33,6 +33,16 @@ void	 cm_sentence(const char *msg, char *out, size_t outlen);
 /* form_error(f, field, cm_sentence(msg)). */
 void	 cm_field_error(struct form *, const char *field, const char *msg);
 
+/* The form fields of a subject DN, for a form_field array; cm_dn_from_form
+   reads them. */
+#define CM_DN_FIELDS \
+	{ .name = "cn", .label = "Common Name", .type = FORM_TEXT, .max = 64 }, \
+	{ .name = "c", .label = "Country", .type = FORM_TEXT, .max = 2 }, \
+	{ .name = "st", .label = "State or province", .type = FORM_TEXT, .max = 128 }, \
+	{ .name = "l", .label = "City", .type = FORM_TEXT, .max = 128 }, \
+	{ .name = "o", .label = "Organization", .type = FORM_TEXT, .max = 64 }, \
+	{ .name = "ou", .label = "Organizational unit", .type = FORM_TEXT, .max = 64 }
+
 /*
  * Fills dn from the form fields cn, c, st, l, o, ou (borrowed from f) and
  * checks each one on its own, so a problem is reported next to its field.
@@ -72,6 +82,9 @@ int	 cm_store_cert_key(struct web_req *, int64_t id, const char *key_pem);
 int	 cm_ca_key(struct web_req *, const struct db_ca *, char **key_pem);
 int	 cm_cert_key(struct web_req *, const struct db_cert *, char **key_pem);
 
+/* The CA the path names ({id}): 0, or non-zero after answering 404 or 500. */
+int	 cm_load_ca(struct web_req *, struct db_ca *);
+
 /* A fresh random serial not yet used by ca_id. 0 or -1. */
 int	 cm_serial(struct web_req *, int64_t ca_id, char out[PKI_SERIAL_HEXLEN]);
 /* PEM of CA ca_id and the CAs above it (for PKCS#12 files), malloc'ed or
@@ -100,6 +113,12 @@ json_t	*cm_time(int64_t t);
  */
 int	 cm_send_cert(struct web_req *, const char *pem, const char *name, const char *fmt,
     int is_ca);
+/*
+ * Validates an export request against fields: a POST's body (API clients
+ * may put the format in the query string of a POST), a GET's query.
+ */
+void	 cm_export_form(struct web_req *, struct form *, const struct form_field *fields,
+    size_t nfields, int post);
 /* The part of a file name made from a descriptive name ("VPN CA" → "VPN_CA"). */
 void	 cm_file_base(const char *name, char *out, size_t outlen);
 

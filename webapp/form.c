@@ -1139,6 +1139,19 @@ form_context(const struct form *f)
 }
 
 json_t *
+form_options(const char *const *values, const char *const *labels, const char *selected)
+{
+	json_t *out = json_array();
+	size_t i;
+
+	for (i = 0; values[i]; i++)
+		json_array_append_new(out, json_pack("{s:s, s:s, s:b}", "value", values[i],
+		    "label", labels ? labels[i] : values[i],
+		    "selected", selected && strcmp(selected, values[i]) == 0));
+	return out;
+}
+
+json_t *
 form_errors_json(const struct form *f)
 {
 	json_t *errors = f->errors ? json_deep_copy(f->errors) : json_object();

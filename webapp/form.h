@@ -127,6 +127,13 @@ const unsigned char *form_file(const struct form *, const char *name, size_t *le
 json_t	*form_context(const struct form *);
 /* {"error": "validation", "fields": errors}; new reference (API responses). */
 json_t	*form_errors_json(const struct form *);
+/*
+ * <option>s for templates: [{"value","label","selected"}] for each of
+ * values (NULL-terminated) with labels[i] (labels NULL: the values
+ * themselves), the one equal to selected (may be NULL) ticked.  New reference.
+ */
+json_t	*form_options(const char *const *values, const char *const *labels,
+    const char *selected);
 void	 form_free(struct form *);
 
 /*

@@ -77,6 +77,23 @@ web_pending(struct web_req *r, const char *fmt, ...)
 	buf_free(&b);
 }
 
+int
+web_delete_pending(struct web_req *r, int (*del)(struct db *, int64_t), int64_t id,
+    const char *what, const char *label)
+{
+	char msg[128];
+
+	if (db_begin(r->app->db) == 0 && del(r->app->db, id) == 0) {
+		web_pending(r, "%s deleted", label);
+		if (db_commit(r->app->db) == 0)
+			return 0;
+	}
+	db_rollback(r->app->db);
+	snprintf(msg, sizeof(msg), "The %s could not be deleted.", what);
+	web_error(r, 500, msg);
+	return -1;
+}
+
 json_t *
 web_pending_json(struct web_req *r)
 {
@@ -128,16 +145,6 @@ rerr(struct render *x, const char *fmt, ...)
 	buf_free(&b);
 }
 
-static const char *
-p1_label(const struct db_vpn_phase1 *p, char *out, size_t outlen)
-{
-	if (*p->description)
-		snprintf(out, outlen, "Phase 1 '%s'", p->description);
-	else
-		snprintf(out, outlen, "Phase 1 #%lld", (long long)p->id);
-	return out;
-}
-
 /* Certificates, most specific first, joined ("" none); malloc'ed. */
 static char *
 chain_of(struct render *x, const struct db_cert *c)
@@ -174,7 +181,7 @@ render_server(struct render *x, const struct db_vpn_phase1 *p)
 	char lbl[160], *key = NULL, *chain;
 	json_t *srv;
 
-	p1_label(p, lbl, sizeof(lbl));
+	vpn_phase_label(1, p->description, p->id, lbl, sizeof(lbl));
 	if (p->cert_id == 0) {
 		rerr(x, "%s: choose a server certificate (System > Cert. Manager has none"
 		    " chosen or it was deleted).", lbl);
@@ -221,7 +228,7 @@ render_ca(struct render *x, const struct db_vpn_phase1 *p)
 	json_t *o;
 	size_t i;
 
-	p1_label(p, lbl, sizeof(lbl));
+	vpn_phase_label(1, p->description, p->id, lbl, sizeof(lbl));
 	if (p->ca_id == 0) {
 		rerr(x, "%s: certificate authentication needs the CA that issues the clients'"
 		    " certificates.", lbl);
@@ -257,7 +264,7 @@ render_psk(struct render *x, const struct db_vpn_phase1 *p)
 	size_t len = 0;
 	char aad[64], lbl[160];
 
-	p1_label(p, lbl, sizeof(lbl));
+	vpn_phase_label(1, p->description, p->id, lbl, sizeof(lbl));
 	snprintf(aad, sizeof(aad), "phase1:%lld:psk", (long long)p->id);
 	if (p->psk_sealed == NULL || pki_unseal(x->r->app->secret, aad, p->psk_sealed,
 	    p->psk_sealed_len, &plain, &len) == -1) {
@@ -429,7 +436,7 @@ vpn_render(struct web_req *r, json_t *base, json_t **out, json_t *errs)
 	for (i = 0; i < n1; i++) {
 		if (!p1[i].enabled || (p1[i].mobile && !m.enabled))
 			continue;
-		p1_label(&p1[i], lbl, sizeof(lbl));
+		vpn_phase_label(1, p1[i].description, p1[i].id, lbl, sizeof(lbl));
 		vpn_p1_name(p1[i].id, name, sizeof(name));
 		o = json_pack("{s:s, s:s, s:{s:s}}", "name", name, "auth", p1[i].auth,
 		    "local_id", "type", p1[i].my_id_type);

@@ -33,12 +33,7 @@ static const struct form_field ca_fields[] = {
 	{ .name = "key", .label = "Key type", .type = FORM_ENUM, .choices = cm_key_choices },
 	{ .name = "digest", .label = "Digest", .type = FORM_ENUM, .choices = cm_digest_choices },
 	{ .name = "days", .label = "Lifetime", .type = FORM_INT, .min = 1, .max = 36500 },
-	{ .name = "cn", .label = "Common Name", .type = FORM_TEXT, .max = 64 },
-	{ .name = "c", .label = "Country", .type = FORM_TEXT, .max = 2 },
-	{ .name = "st", .label = "State or province", .type = FORM_TEXT, .max = 128 },
-	{ .name = "l", .label = "City", .type = FORM_TEXT, .max = 128 },
-	{ .name = "o", .label = "Organization", .type = FORM_TEXT, .max = 64 },
-	{ .name = "ou", .label = "Organizational unit", .type = FORM_TEXT, .max = 64 },
+	CM_DN_FIELDS,
 	{ .name = "cert", .label = "Certificate", .type = FORM_FILE, .max = MAX_FILE },
 	{ .name = "private_key", .label = "Private key", .type = FORM_FILE, .max = MAX_FILE },
 	{ .name = "passphrase", .label = "Passphrase", .type = FORM_PASSWORD, .max = 1024 },
@@ -170,7 +165,7 @@ cas_list(struct web_req *r)
 {
 	struct db_ca *cas = NULL;
 	size_t n = 0, i;
-	json_t *list, *ctx;
+	json_t *list;
 
 	if (db_ca_list(r->app->db, &cas, &n) != 0) {
 		web_error(r, 500, "The CA list could not be read.");
@@ -180,13 +175,7 @@ cas_list(struct web_req *r)
 	for (i = 0; i < n; i++)
 		json_array_append_new(list, ca_json(r, &cas[i], 0));
 	db_ca_list_free(cas, n);
-	if (r->is_api) {
-		web_json(r, 200, json_pack("{s:o}", "cas", list));
-		return;
-	}
-	ctx = web_ctx(r);
-	json_object_set_new(ctx, "cas", list);
-	web_page(r, 200, TITLE_LIST, "certs_ca_list", ctx);
+	web_list(r, "cas", list, TITLE_LIST, "certs_ca_list");
 }
 
 static void
@@ -408,18 +397,6 @@ ca_new_post(struct web_req *r)
 	form_free(&f);
 }
 
-static int
-load_ca(struct web_req *r, struct db_ca *ca)
-{
-	int rc = db_ca_get(r->app->db, r->path_id[0], ca);
-
-	if (rc == DB_NOTFOUND)
-		web_error(r, 404, "No such CA.");
-	else if (rc != 0)
-		web_error(r, 500, "The CA could not be read.");
-	return rc;
-}
-
 /* The details page; forms (may be NULL) carry the values and errors of a
    form that failed. */
 static void
@@ -456,7 +433,7 @@ ca_get(struct web_req *r)
 {
 	struct db_ca ca;
 
-	if (load_ca(r, &ca) != 0)
+	if (cm_load_ca(r, &ca) != 0)
 		return;
 	ca_show(r, 200, &ca, NULL, NULL);
 	db_ca_free(&ca);
@@ -470,7 +447,7 @@ ca_post(struct web_req *r)
 	struct form f;
 	char path[96];
 
-	if (load_ca(r, &ca) != 0)
+	if (cm_load_ca(r, &ca) != 0)
 		return;
 	form_validate(&f, name_fields, NFIELDS(name_fields), &r->form);
 	if (!form_ok(&f)) {
@@ -507,7 +484,7 @@ ca_delete(struct web_req *r)
 	struct db_ca ca;
 	int rc;
 
-	if (load_ca(r, &ca) != 0)
+	if (cm_load_ca(r, &ca) != 0)
 		return;
 	rc = db_ca_delete(r->app->db, ca.id);
 	if (rc == DB_EXISTS)
@@ -518,10 +495,7 @@ ca_delete(struct web_req *r)
 	else {
 		web_pending(r, "CA '%s' deleted", ca.name);
 		web_audit(r, "ca.delete", ca.name, "subject %s", ca.subject);
-		if (r->is_api)
-			web_json(r, 200, json_pack("{s:b}", "deleted", 1));
-		else
-			web_redirect(r, "/system/certmanager/ca?msg=ca-deleted");
+		web_deleted(r, "/system/certmanager/ca?msg=ca-deleted");
 	}
 	db_ca_free(&ca);
 }
@@ -540,17 +514,9 @@ ca_export(struct web_req *r)
 	char *key = NULL, *out = NULL, err[512], base[80], fn[100];
 	int post = strcmp(r->method, "POST") == 0;
 
-	if (load_ca(r, &ca) != 0)
+	if (cm_load_ca(r, &ca) != 0)
 		return;
-	form_validate(&f, export_fields, NFIELDS(export_fields), post ? &r->form : &r->query);
-	if (post && web_param_find(&r->form, "format") == NULL && web_param_get(&r->query,
-	    "format")) {
-		/* API clients may put the format in the query string of a POST. */
-		form_free(&f);
-		web_param_add(&r->form, "format", web_param_get(&r->query, "format"),
-		    strlen(web_param_get(&r->query, "format")), NULL);
-		form_validate(&f, export_fields, NFIELDS(export_fields), &r->form);
-	}
+	cm_export_form(r, &f, export_fields, NFIELDS(export_fields), post);
 	fmt = form_str(&f, "format");
 	if (strcmp(fmt, "pem") == 0 || strcmp(fmt, "der") == 0) {
 		(void)cm_send_cert(r, ca.cert_pem, ca.name, fmt, 1);

@@ -42,12 +42,7 @@ static const struct form_field cert_fields[] = {
 	{ .name = "key", .label = "Key type", .type = FORM_ENUM, .choices = cm_key_choices },
 	{ .name = "digest", .label = "Digest", .type = FORM_ENUM, .choices = cm_digest_choices },
 	{ .name = "days", .label = "Lifetime", .type = FORM_INT, .min = 1, .max = 36500 },
-	{ .name = "cn", .label = "Common Name", .type = FORM_TEXT, .max = 64 },
-	{ .name = "c", .label = "Country", .type = FORM_TEXT, .max = 2 },
-	{ .name = "st", .label = "State or province", .type = FORM_TEXT, .max = 128 },
-	{ .name = "l", .label = "City", .type = FORM_TEXT, .max = 128 },
-	{ .name = "o", .label = "Organization", .type = FORM_TEXT, .max = 64 },
-	{ .name = "ou", .label = "Organizational unit", .type = FORM_TEXT, .max = 64 },
+	CM_DN_FIELDS,
 	{ .name = "san", .label = "Alternative names", .type = FORM_TEXT,
 	  .flags = FORM_MULTI | FORM_LINES, .max = 100 },
 	{ .name = "cert", .label = "Certificate", .type = FORM_FILE, .max = MAX_FILE },
@@ -209,7 +204,7 @@ certs_list(struct web_req *r)
 {
 	struct db_cert *certs = NULL;
 	size_t n = 0, i;
-	json_t *list, *ctx;
+	json_t *list;
 
 	if (db_cert_list(r->app->db, 0, &certs, &n) != 0) {
 		web_error(r, 500, "The certificate list could not be read.");
@@ -219,13 +214,7 @@ certs_list(struct web_req *r)
 	for (i = 0; i < n; i++)
 		json_array_append_new(list, cert_json(r, &certs[i], 0));
 	db_cert_list_free(certs, n);
-	if (r->is_api) {
-		web_json(r, 200, json_pack("{s:o}", "certs", list));
-		return;
-	}
-	ctx = web_ctx(r);
-	json_object_set_new(ctx, "certs", list);
-	web_page(r, 200, TITLE_LIST, "certs_list", ctx);
+	web_list(r, "certs", list, TITLE_LIST, "certs_list");
 }
 
 static void
@@ -600,13 +589,7 @@ cert_new_post(struct web_req *r)
 static int
 load_cert(struct web_req *r, struct db_cert *c)
 {
-	int rc = db_cert_get(r->app->db, r->path_id[0], c);
-
-	if (rc == DB_NOTFOUND)
-		web_error(r, 404, "No such certificate.");
-	else if (rc != 0)
-		web_error(r, 500, "The certificate could not be read.");
-	return rc;
+	return web_load_result(r, db_cert_get(r->app->db, r->path_id[0], c), "certificate");
 }
 
 /* Which form on the details page failed (its values and errors are shown). */
@@ -800,10 +783,7 @@ cert_delete(struct web_req *r)
 		web_pending(r, "certificate '%s' deleted", c.name);
 		web_audit(r, "cert.delete", c.name, "subject %s, serial %s", c.subject,
 		    c.serial ? c.serial : "-");
-		if (r->is_api)
-			web_json(r, 200, json_pack("{s:b}", "deleted", 1));
-		else
-			web_redirect(r, "/system/certmanager/certs?msg=cert-deleted");
+		web_deleted(r, "/system/certmanager/certs?msg=cert-deleted");
 	}
 	db_cert_free(&c);
 }
@@ -984,17 +964,6 @@ out:
 
 /* ---------------------------------------------------------------- exports */
 
-/* The format of an export request: the POST body's, else the query's. */
-static void
-export_form(struct web_req *r, struct form *f, int post)
-{
-	const char *q = web_param_get(&r->query, "format");
-
-	if (post && web_param_find(&r->form, "format") == NULL && q)
-		web_param_add(&r->form, "format", q, strlen(q), NULL);
-	form_validate(f, export_fields, NFIELDS(export_fields), post ? &r->form : &r->query);
-}
-
 /*
  * GET: certificate (format=pem|der) or CSR (csr).  POST: also the private
  * key (key, optionally encrypted with passphrase) and PKCS#12 (p12:
@@ -1014,7 +983,7 @@ cert_export(struct web_req *r)
 
 	if (load_cert(r, &c) != 0)
 		return;
-	export_form(r, &f, post);
+	cm_export_form(r, &f, export_fields, NFIELDS(export_fields), post);
 	fmt = form_str(&f, "format");
 	cm_file_base(c.name, base, sizeof(base));
 	if ((strcmp(fmt, "pem") == 0 || strcmp(fmt, "der") == 0) && c.cert_pem) {

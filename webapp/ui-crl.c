@@ -49,18 +49,6 @@ static const struct form_field export_fields[] = {
 
 /* ---------------------------------------------------------------- helpers */
 
-static int
-load_ca(struct web_req *r, struct db_ca *ca)
-{
-	int rc = db_ca_get(r->app->db, r->path_id[0], ca);
-
-	if (rc == DB_NOTFOUND)
-		web_error(r, 404, "No such CA.");
-	else if (rc != 0)
-		web_error(r, 500, "The CA could not be read.");
-	return rc;
-}
-
 static json_t *
 revoked_json(const struct db_revoked *v)
 {
@@ -264,7 +252,7 @@ crl_get(struct web_req *r)
 {
 	struct db_ca ca;
 
-	if (load_ca(r, &ca) != 0)
+	if (cm_load_ca(r, &ca) != 0)
 		return;
 	crl_show(r, 200, &ca, NULL);
 	db_ca_free(&ca);
@@ -292,7 +280,7 @@ crl_revoke(struct web_req *r)
 	int reason = PKI_CRL_UNSPECIFIED, i, rc;
 
 	memset(&c, 0, sizeof(c));
-	if (load_ca(r, &ca) != 0)
+	if (cm_load_ca(r, &ca) != 0)
 		return;
 	form_validate(&f, revoke_fields, NFIELDS(revoke_fields), &r->form);
 	if (need_key(r, &ca) != 0)
@@ -365,7 +353,7 @@ crl_unhold(struct web_req *r)
 	struct db_revoked rev;
 	char err[512];
 
-	if (load_ca(r, &ca) != 0)
+	if (cm_load_ca(r, &ca) != 0)
 		return;
 	if (need_key(r, &ca) != 0)
 		goto out;
@@ -405,7 +393,7 @@ crl_settings(struct web_req *r)
 	struct form f;
 	char err[512];
 
-	if (load_ca(r, &ca) != 0)
+	if (cm_load_ca(r, &ca) != 0)
 		return;
 	form_validate(&f, settings_fields, NFIELDS(settings_fields), &r->form);
 	if (need_key(r, &ca) != 0)
@@ -449,7 +437,7 @@ crl_export(struct web_req *r)
 	int have_state = 0, have_imp = 0;
 
 	memset(&s, 0, sizeof(s));
-	if (load_ca(r, &ca) != 0)
+	if (cm_load_ca(r, &ca) != 0)
 		return;
 	form_validate(&f, export_fields, NFIELDS(export_fields), &r->query);
 	if (!form_ok(&f)) {
@@ -515,7 +503,7 @@ crl_import(struct web_req *r)
 	char *fetched = NULL, *pem = NULL, err[512];
 	json_t *info = NULL;
 
-	if (load_ca(r, &ca) != 0)
+	if (cm_load_ca(r, &ca) != 0)
 		return;
 	form_validate(&f, import_fields, NFIELDS(import_fields), &r->form);
 	if (ca.origin != DB_CA_IMPORTED) {

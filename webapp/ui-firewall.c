@@ -70,18 +70,6 @@ label_of(const char *const *choices, const char *const *labels, const char *v)
 	return i < 0 ? v : labels[i];
 }
 
-static json_t *
-options(const char *const *values, const char *const *labels, const char *selected)
-{
-	json_t *out = json_array();
-	size_t i;
-
-	for (i = 0; values[i]; i++)
-		json_array_append_new(out, json_pack("{s:s, s:s, s:b}", "value", values[i],
-		    "label", labels[i], "selected", selected && strcmp(selected, values[i]) == 0));
-	return out;
-}
-
 void
 firewall_safe_text(const char *in, char *out, size_t outlen)
 {
@@ -596,14 +584,14 @@ rule_ctx(struct web_req *r, const struct form *f, const struct db_fw_rule *old, 
 	if (!with_errors)
 		json_object_set_new(fc, "has_errors", json_false());
 	json_object_set_new(ctx, "form", fc);
-	json_object_set_new(ctx, "tabs", options(tab_choices, tab_labels, tab));
-	json_object_set_new(ctx, "actions", options(action_choices, action_labels,
+	json_object_set_new(ctx, "tabs", form_options(tab_choices, tab_labels, tab));
+	json_object_set_new(ctx, "actions", form_options(action_choices, action_labels,
 	    json_string_value(json_object_get(f->entered, "action"))));
-	json_object_set_new(ctx, "protocols", options(proto_choices, proto_labels,
+	json_object_set_new(ctx, "protocols", form_options(proto_choices, proto_labels,
 	    json_string_value(json_object_get(f->entered, "protocol"))));
-	json_object_set_new(ctx, "source_types", options(addr_choices, addr_labels,
+	json_object_set_new(ctx, "source_types", form_options(addr_choices, addr_labels,
 	    json_string_value(json_object_get(f->entered, "source_type"))));
-	json_object_set_new(ctx, "destination_types", options(addr_choices, addr_labels,
+	json_object_set_new(ctx, "destination_types", form_options(addr_choices, addr_labels,
 	    json_string_value(json_object_get(f->entered, "destination_type"))));
 	json_object_set_new(ctx, "back_tab", json_string(lookup(tab_choices, tab) >= 0 ? tab :
 	    "wan"));
@@ -691,13 +679,7 @@ out:
 static int
 load_rule(struct web_req *r, struct db_fw_rule *v)
 {
-	int rc = db_fw_rule_get(r->app->db, r->path_id[0], v);
-
-	if (rc == DB_NOTFOUND)
-		web_error(r, 404, "No such firewall rule.");
-	else if (rc != 0)
-		web_error(r, 500, "The firewall rule could not be read.");
-	return rc;
+	return web_load_result(r, db_fw_rule_get(r->app->db, r->path_id[0], v), "firewall rule");
 }
 
 static void
@@ -758,25 +740,12 @@ rule_delete(struct web_req *r)
 	if (load_rule(r, &v) != 0)
 		return;
 	rule_label(&v, lbl, sizeof(lbl));
-	if (db_begin(r->app->db) != 0 || db_fw_rule_delete(r->app->db, v.id) != 0) {
-		db_rollback(r->app->db);
-		web_error(r, 500, "The firewall rule could not be deleted.");
-		goto out;
-	}
-	web_pending(r, "%s deleted", lbl);
-	if (db_commit(r->app->db) != 0) {
-		db_rollback(r->app->db);
-		web_error(r, 500, "The firewall rule could not be deleted.");
-		goto out;
-	}
-	web_audit(r, "firewall.rule.delete", lbl, "tab=%s position=%d", v.tab, v.position + 1);
-	if (r->is_api)
-		web_json(r, 200, json_pack("{s:b}", "deleted", 1));
-	else {
+	if (web_delete_pending(r, db_fw_rule_delete, v.id, "firewall rule", lbl) == 0) {
+		web_audit(r, "firewall.rule.delete", lbl, "tab=%s position=%d", v.tab,
+		    v.position + 1);
 		snprintf(to, sizeof(to), "/firewall/rules?tab=%s&msg=fw-rule-deleted", v.tab);
-		web_redirect(r, to);
+		web_deleted(r, to);
 	}
-out:
 	db_fw_rule_free(&v);
 }
 
@@ -1158,7 +1127,7 @@ nat_page_ctx(struct web_req *r, const struct form *f, const struct fwenv *e,
 		    "destination", addr_text(v[i].dst_type, v[i].dst_value),
 		    "translation", v[i].translation, "description", v[i].description));
 	json_object_set_new(ctx, "form", form_context(f));
-	json_object_set_new(ctx, "modes", options(nat_mode_choices, nat_mode_labels,
+	json_object_set_new(ctx, "modes", form_options(nat_mode_choices, nat_mode_labels,
 	    json_string_value(json_object_get(f->entered, "nat_mode"))));
 	json_object_set_new(ctx, "rules", list);
 	json_object_set_new(ctx, "automatic", nat_auto(e));
@@ -1242,11 +1211,11 @@ nat_ctx(struct web_req *r, const struct form *f, const struct db_fw_nat *old, in
 	if (!with_errors)
 		json_object_set_new(fc, "has_errors", json_false());
 	json_object_set_new(ctx, "form", fc);
-	json_object_set_new(ctx, "interfaces", options(nat_if_choices, tab_labels,
+	json_object_set_new(ctx, "interfaces", form_options(nat_if_choices, tab_labels,
 	    json_string_value(json_object_get(f->entered, "interface"))));
-	json_object_set_new(ctx, "source_types", options(addr_choices, addr_labels,
+	json_object_set_new(ctx, "source_types", form_options(addr_choices, addr_labels,
 	    json_string_value(json_object_get(f->entered, "source_type"))));
-	json_object_set_new(ctx, "destination_types", options(addr_choices, addr_labels,
+	json_object_set_new(ctx, "destination_types", form_options(addr_choices, addr_labels,
 	    json_string_value(json_object_get(f->entered, "destination_type"))));
 	if (old)
 		json_object_set_new(ctx, "edit", json_pack("{s:I}", "id", (json_int_t)old->id));
@@ -1334,13 +1303,7 @@ out:
 static int
 load_nat(struct web_req *r, struct db_fw_nat *v)
 {
-	int rc = db_fw_nat_get(r->app->db, r->path_id[0], v);
-
-	if (rc == DB_NOTFOUND)
-		web_error(r, 404, "No such NAT rule.");
-	else if (rc != 0)
-		web_error(r, 500, "The NAT rule could not be read.");
-	return rc;
+	return web_load_result(r, db_fw_nat_get(r->app->db, r->path_id[0], v), "NAT rule");
 }
 
 static void
@@ -1400,23 +1363,10 @@ nat_delete(struct web_req *r)
 	if (load_nat(r, &v) != 0)
 		return;
 	nat_label(&v, lbl, sizeof(lbl));
-	if (db_begin(r->app->db) != 0 || db_fw_nat_delete(r->app->db, v.id) != 0) {
-		db_rollback(r->app->db);
-		web_error(r, 500, "The NAT rule could not be deleted.");
-		goto out;
+	if (web_delete_pending(r, db_fw_nat_delete, v.id, "NAT rule", lbl) == 0) {
+		web_audit(r, "firewall.nat.delete", lbl, NULL);
+		web_deleted(r, "/firewall/nat?msg=nat-rule-deleted");
 	}
-	web_pending(r, "%s deleted", lbl);
-	if (db_commit(r->app->db) != 0) {
-		db_rollback(r->app->db);
-		web_error(r, 500, "The NAT rule could not be deleted.");
-		goto out;
-	}
-	web_audit(r, "firewall.nat.delete", lbl, NULL);
-	if (r->is_api)
-		web_json(r, 200, json_pack("{s:b}", "deleted", 1));
-	else
-		web_redirect(r, "/firewall/nat?msg=nat-rule-deleted");
-out:
 	db_fw_nat_free(&v);
 }
 

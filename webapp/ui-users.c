@@ -313,13 +313,7 @@ out:
 static int
 load_user(struct web_req *r, struct db_user *u)
 {
-	int rc = db_user_get(r->app->db, r->path_id[0], u);
-
-	if (rc == DB_NOTFOUND)
-		web_error(r, 404, "No such user.");
-	else if (rc != 0)
-		web_error(r, 500, "The user could not be read.");
-	return rc;
+	return web_load_result(r, db_user_get(r->app->db, r->path_id[0], u), "user");
 }
 
 /* ---------------------------------------------------------------- pages */
@@ -329,7 +323,7 @@ users_list(struct web_req *r)
 {
 	struct db_user *users = NULL;
 	size_t n = 0, i;
-	json_t *ctx, *list;
+	json_t *list;
 
 	if (db_user_list(r->app->db, &users, &n) != 0) {
 		web_error(r, 500, "The user list could not be read.");
@@ -339,13 +333,7 @@ users_list(struct web_req *r)
 	for (i = 0; i < n; i++)
 		json_array_append_new(list, user_json(r, &users[i]));
 	db_user_list_free(users, n);
-	if (r->is_api) {
-		web_json(r, 200, json_pack("{s:o}", "users", list));
-		return;
-	}
-	ctx = web_ctx(r);
-	json_object_set_new(ctx, "users", list);
-	web_page(r, 200, "System / User Manager / Users", "users", ctx);
+	web_list(r, "users", list, "System / User Manager / Users", "users");
 }
 
 static void
@@ -433,10 +421,7 @@ user_delete(struct web_req *r)
 	}
 	web_pending(r, "user %s deleted", u.name);
 	web_audit(r, "user.delete", u.name, NULL);
-	if (r->is_api)
-		web_json(r, 200, json_pack("{s:b}", "deleted", 1));
-	else
-		web_redirect(r, "/system/users?msg=user-deleted");
+	web_deleted(r, "/system/users?msg=user-deleted");
 out:
 	db_user_free(&u);
 }
@@ -455,7 +440,7 @@ groups_list(struct web_req *r)
 {
 	struct db_group *groups = NULL;
 	size_t n = 0, i;
-	json_t *ctx, *list;
+	json_t *list;
 
 	if (db_group_list(r->app->db, &groups, &n) != 0) {
 		web_error(r, 500, "The group list could not be read.");
@@ -465,13 +450,7 @@ groups_list(struct web_req *r)
 	for (i = 0; i < n; i++)
 		json_array_append_new(list, group_json(&groups[i]));
 	db_group_list_free(groups, n);
-	if (r->is_api) {
-		web_json(r, 200, json_pack("{s:o}", "groups", list));
-		return;
-	}
-	ctx = web_ctx(r);
-	json_object_set_new(ctx, "groups", list);
-	web_page(r, 200, "System / User Manager / Groups", "groups", ctx);
+	web_list(r, "groups", list, "System / User Manager / Groups", "groups");
 }
 
 static void
@@ -533,13 +512,7 @@ group_save(struct web_req *r, struct db_group *g)
 static int
 load_group(struct web_req *r, struct db_group *g)
 {
-	int rc = db_group_get(r->app->db, r->path_id[0], g);
-
-	if (rc == DB_NOTFOUND)
-		web_error(r, 404, "No such group.");
-	else if (rc != 0)
-		web_error(r, 500, "The group could not be read.");
-	return rc;
+	return web_load_result(r, db_group_get(r->app->db, r->path_id[0], g), "group");
 }
 
 static void
@@ -608,10 +581,7 @@ group_delete(struct web_req *r)
 	else {
 		web_pending(r, "group %s deleted", g.name);
 		web_audit(r, "group.delete", g.name, NULL);
-		if (r->is_api)
-			web_json(r, 200, json_pack("{s:b}", "deleted", 1));
-		else
-			web_redirect(r, "/system/groups?msg=group-deleted");
+		web_deleted(r, "/system/groups?msg=group-deleted");
 	}
 	db_group_free(&g);
 }

@@ -64,19 +64,6 @@ ifs_load(struct ifs *i)
 	}
 }
 
-static json_t *
-options(const char *const *values, const char *const *labels, const char *selected)
-{
-	json_t *out = json_array();
-	size_t i;
-
-	for (i = 0; values[i]; i++)
-		json_array_append_new(out, json_pack("{s:s, s:s, s:b}", "value", values[i],
-		    "label", labels ? labels[i] : values[i],
-		    "selected", selected && strcmp(selected, values[i]) == 0));
-	return out;
-}
-
 static const char *
 dh_label(const char *name)
 {
@@ -583,7 +570,7 @@ prows_ctx(const struct form *f, const struct prow *rows, size_t n, int with_erro
 			if ((e = json_string_value(json_object_get(f->errors, name))) != NULL)
 				json_object_set_new(errs, prop_keys[k], json_string(e));
 		}
-		kl = options(kls, kl_labels, p->v[1]);
+		kl = form_options(kls, kl_labels, p->v[1]);
 		row = json_pack("{s:I, s:I, s:b, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o}",
 		    "i", (json_int_t)i, "n", (json_int_t)i + 1, "filled", i < n,
 		    "can_up", i > 0 && i < n, "can_down", i + 1 < n,
@@ -811,15 +798,15 @@ p1_ctx(struct web_req *r, struct form *f, const struct db_vpn_phase1 *p, int wit
 	json_object_set_new(ctx, "form", form_context(f));
 	if (!with_errors)
 		json_object_set_new(json_object_get(ctx, "form"), "has_errors", json_false());
-	json_object_set_new(ctx, "families", options(family_choices, fam_labels,
+	json_object_set_new(ctx, "families", form_options(family_choices, fam_labels,
 	    fstr_entered(f, "family")));
 	json_object_set_new(ctx, "interfaces", vpn_iface_options(ifs.v, ifs.n, *iface ? iface :
 	    "any", 1));
-	json_object_set_new(ctx, "auths", options(auth_choices, auth_labels,
+	json_object_set_new(ctx, "auths", form_options(auth_choices, auth_labels,
 	    fstr_entered(f, "auth")));
-	json_object_set_new(ctx, "id_types", options(id_type_choices, id_labels,
+	json_object_set_new(ctx, "id_types", form_options(id_type_choices, id_labels,
 	    fstr_entered(f, "my_id_type")));
-	json_object_set_new(ctx, "natts", options(natt_choices, natt_labels,
+	json_object_set_new(ctx, "natts", form_options(natt_choices, natt_labels,
 	    fstr_entered(f, "nat_traversal")));
 	json_object_set_new(ctx, "certs", cert_options(r, strtoll(fstr_entered(f, "cert"), NULL,
 	    10)));
@@ -1224,10 +1211,7 @@ p1_save(struct web_req *r, struct db_vpn_phase1 *old)
 			goto dbfail;
 	}
 	np.description = (char *)form_str(&f, "description");
-	if (*np.description)
-		snprintf(lbl, sizeof(lbl), "Phase 1 '%s'", np.description);
-	else
-		snprintf(lbl, sizeof(lbl), "Phase 1 #%lld", (long long)np.id);
+	vpn_phase_label(1, np.description, np.id, lbl, sizeof(lbl));
 	web_pending(r, "%s %s", lbl, old ? "changed" : "added");
 	if (db_commit(r->app->db) != 0)
 		goto dbfail;
@@ -1266,13 +1250,7 @@ out:
 static int
 load_p1(struct web_req *r, struct db_vpn_phase1 *p)
 {
-	int rc = db_vpn_phase1_get(r->app->db, r->path_id[0], p);
-
-	if (rc == DB_NOTFOUND)
-		web_error(r, 404, "No such Phase 1.");
-	else if (rc != 0)
-		web_error(r, 500, "The Phase 1 could not be read.");
-	return rc;
+	return web_load_result(r, db_vpn_phase1_get(r->app->db, r->path_id[0], p), "Phase 1");
 }
 
 static void
@@ -1376,27 +1354,11 @@ p1_delete(struct web_req *r)
 
 	if (load_p1(r, &p) != 0)
 		return;
-	if (*p.description)
-		snprintf(lbl, sizeof(lbl), "Phase 1 '%s'", p.description);
-	else
-		snprintf(lbl, sizeof(lbl), "Phase 1 #%lld", (long long)p.id);
-	if (db_begin(r->app->db) != 0 || db_vpn_phase1_delete(r->app->db, p.id) != 0) {
-		db_rollback(r->app->db);
-		web_error(r, 500, "The Phase 1 could not be deleted.");
-		goto out;
+	vpn_phase_label(1, p.description, p.id, lbl, sizeof(lbl));
+	if (web_delete_pending(r, db_vpn_phase1_delete, p.id, "Phase 1", lbl) == 0) {
+		web_audit(r, "vpn.phase1.delete", lbl, NULL);
+		web_deleted(r, "/vpn/ipsec/tunnels?msg=phase1-deleted");
 	}
-	web_pending(r, "%s deleted", lbl);
-	if (db_commit(r->app->db) != 0) {
-		db_rollback(r->app->db);
-		web_error(r, 500, "The Phase 1 could not be deleted.");
-		goto out;
-	}
-	web_audit(r, "vpn.phase1.delete", lbl, NULL);
-	if (r->is_api)
-		web_json(r, 200, json_pack("{s:b}", "deleted", 1));
-	else
-		web_redirect(r, "/vpn/ipsec/tunnels?msg=phase1-deleted");
-out:
 	db_vpn_phase1_free(&p);
 }
 
@@ -1506,9 +1468,9 @@ p2_ctx(struct web_req *r, const struct form *f, const struct db_vpn_phase1 *p1,
 		    vpn_integs[i].name, "label", vpn_integs[i].label, "checked",
 		    in_multi(f, "hash", vpn_integs[i].name), "legacy", vpn_integs[i].legacy));
 	json_object_set_new(ctx, "form", form_context(f));
-	json_object_set_new(ctx, "modes", options(mode_choices, mode_labels,
+	json_object_set_new(ctx, "modes", form_options(mode_choices, mode_labels,
 	    fstr_entered(f, "mode")));
-	json_object_set_new(ctx, "local_types", options(local_type_choices, lt_labels,
+	json_object_set_new(ctx, "local_types", form_options(local_type_choices, lt_labels,
 	    fstr_entered(f, "local_type")));
 	json_object_set_new(ctx, "interfaces", vpn_iface_options(ifs.v, ifs.n, lif, 0));
 	json_object_set_new(ctx, "encryptions", enc);
@@ -1649,10 +1611,7 @@ p2_save(struct web_req *r, struct db_vpn_phase1 *p1, struct db_vpn_phase2 *old)
 	if ((old ? db_vpn_phase2_update(r->app->db, &np) : db_vpn_phase2_insert(r->app->db, &np))
 	    != 0)
 		goto dbfail;
-	if (*np.description)
-		snprintf(lbl, sizeof(lbl), "Phase 2 '%s'", np.description);
-	else
-		snprintf(lbl, sizeof(lbl), "Phase 2 #%lld", (long long)np.id);
+	vpn_phase_label(2, np.description, np.id, lbl, sizeof(lbl));
 	web_pending(r, "%s %s", lbl, old ? "changed" : "added");
 	if (db_commit(r->app->db) != 0)
 		goto dbfail;
@@ -1691,13 +1650,7 @@ out:
 static int
 load_p2(struct web_req *r, struct db_vpn_phase2 *p)
 {
-	int rc = db_vpn_phase2_get(r->app->db, r->path_id[0], p);
-
-	if (rc == DB_NOTFOUND)
-		web_error(r, 404, "No such Phase 2.");
-	else if (rc != 0)
-		web_error(r, 500, "The Phase 2 could not be read.");
-	return rc;
+	return web_load_result(r, db_vpn_phase2_get(r->app->db, r->path_id[0], p), "Phase 2");
 }
 
 static void
@@ -1807,27 +1760,11 @@ p2_delete(struct web_req *r)
 
 	if (load_p2(r, &p) != 0)
 		return;
-	if (*p.description)
-		snprintf(lbl, sizeof(lbl), "Phase 2 '%s'", p.description);
-	else
-		snprintf(lbl, sizeof(lbl), "Phase 2 #%lld", (long long)p.id);
-	if (db_begin(r->app->db) != 0 || db_vpn_phase2_delete(r->app->db, p.id) != 0) {
-		db_rollback(r->app->db);
-		web_error(r, 500, "The Phase 2 could not be deleted.");
-		goto out;
+	vpn_phase_label(2, p.description, p.id, lbl, sizeof(lbl));
+	if (web_delete_pending(r, db_vpn_phase2_delete, p.id, "Phase 2", lbl) == 0) {
+		web_audit(r, "vpn.phase2.delete", lbl, NULL);
+		web_deleted(r, "/vpn/ipsec/tunnels?msg=phase2-deleted");
 	}
-	web_pending(r, "%s deleted", lbl);
-	if (db_commit(r->app->db) != 0) {
-		db_rollback(r->app->db);
-		web_error(r, 500, "The Phase 2 could not be deleted.");
-		goto out;
-	}
-	web_audit(r, "vpn.phase2.delete", lbl, NULL);
-	if (r->is_api)
-		web_json(r, 200, json_pack("{s:b}", "deleted", 1));
-	else
-		web_redirect(r, "/vpn/ipsec/tunnels?msg=phase2-deleted");
-out:
 	db_vpn_phase2_free(&p);
 }
 

@@ -113,5 +113,9 @@ void	 vpn_json_wipe(json_t *);
 /* "p1-<id>" / "p2-<id>": the engine names, stable across renames. */
 void	 vpn_p1_name(int64_t id, char *out, size_t outlen);
 void	 vpn_p2_name(int64_t id, char *out, size_t outlen);
+/* What people read in the banner, the audit log and messages: "Phase 1
+   '<description>'", or "Phase 1 #<id>" without one. */
+const char *vpn_phase_label(int phase, const char *description, int64_t id, char *out,
+    size_t outlen);
 
 #endif

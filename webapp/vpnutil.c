@@ -350,6 +350,16 @@ vpn_p2_name(int64_t id, char *out, size_t outlen)
 	snprintf(out, outlen, "p2-%lld", (long long)id);
 }
 
+const char *
+vpn_phase_label(int phase, const char *description, int64_t id, char *out, size_t outlen)
+{
+	if (*description)
+		snprintf(out, outlen, "Phase %d '%s'", phase, description);
+	else
+		snprintf(out, outlen, "Phase %d #%lld", phase, (long long)id);
+	return out;
+}
+
 static void
 wipe_strings(json_t *j)
 {

@@ -118,6 +118,18 @@ void	 web_download(struct web_req *, const char *content_type, const char *filen
 /* Form validation failure: re-render (HTML) or 422 JSON (API). ctx stolen. */
 void	 web_form_invalid(struct web_req *, const struct form *, const char *title,
     const char *tmpl, json_t *ctx);
+/* A list page: {"<key>": list} for the API, else tmpl with ctx.<key> = list.
+   list stolen. */
+void	 web_list(struct web_req *, const char *key, json_t *list, const char *title,
+    const char *tmpl);
+/*
+ * rc of reading the object a path names (db_*_get): DB_NOTFOUND answers
+ * 404 "No such <what>.", another failure 500 "The <what> could not be
+ * read.".  Returns rc, so a loader is `return web_load_result(r, db_x_get(..), "x");`.
+ */
+int	 web_load_result(struct web_req *, int rc, const char *what);
+/* The answer to a delete that worked: {"deleted": true} (API) or a 303 to redirect. */
+void	 web_deleted(struct web_req *, const char *redirect);
 
 /* ---------------------------------------------------------------- session.c */
 
@@ -165,6 +177,13 @@ void	 web_pending(struct web_req *, const char *fmt, ...) __attribute__((format(
 /* The banner for the layout: {"items": [...], "more": N}, or NULL when
    nothing is pending.  New reference. */
 json_t	*web_pending_json(struct web_req *);
+/*
+ * Deletes row id with del and records "<label> deleted" as a pending
+ * change, in one transaction.  0, or -1 after answering 500 "The <what>
+ * could not be deleted.".
+ */
+int	 web_delete_pending(struct web_req *, int (*del)(struct db *, int64_t), int64_t id,
+    const char *what, const char *label);
 
 /* ---------------------------------------------------------------- pages */
 
