@@ -70,6 +70,9 @@ CPUS=$(nproc)
 CHARON_BLOCKED=10
 THREAD_CHOICES=${BENCH_THREADS:-"$((CHARON_BLOCKED + 2 * CPUS)) 16"}
 itest_init bench-handshake
+# SIGINT sent to this script alone (not to its process group) would let it go
+# on after the running command; stop instead (the EXIT trap cleans up)
+trap 'echo "  interrupted"; exit 130' INT
 ikeload_built || exit 1
 RESULTS=$T/results.txt
 : > "$RESULTS"
