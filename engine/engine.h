@@ -77,6 +77,7 @@ struct dgram_set {
 
 struct child_sa {
 	struct child_sa	*next;
+	struct child_sa	*hnext;		/* gateway-wide hash chain by spi_in */
 	uint32_t	 spi_in;	/* ours */
 	uint32_t	 spi_out;	/* the peer's */
 	uint32_t	 reqid;
@@ -134,6 +135,7 @@ struct ike_sa {
 	struct ikegwd	*gw;
 	struct ike_sa	*hnext_r;	/* hash chain by spi_r */
 	struct ike_sa	*hnext_i;	/* hash chain by spi_i */
+	struct ike_sa	*hnext_id;	/* hash chain by identity, while ESTABLISHED */
 	struct ike_sa	*next;		/* list of all SAs */
 	uint64_t	 id;
 	enum sa_state	 state;
@@ -267,6 +269,8 @@ struct ikegwd {
 	struct ike_sa	*sa_list;
 	struct ike_sa	*by_r[IKE_SA_HASH];
 	struct ike_sa	*by_i[IKE_SA_HASH];
+	struct ike_sa	*by_id[IKE_SA_HASH];	/* ESTABLISHED SAs by sa_identity() */
+	struct child_sa	*child_by_spi[IKE_SA_HASH];	/* installed CHILD SAs */
 	size_t		 nsa, nhalf_open;
 	uint64_t	 next_sa_id;
 	uint32_t	 next_reqid;
@@ -325,6 +329,11 @@ void		 sa_free_all(struct ikegwd *);
 json_t		*sa_json(struct ike_sa *);
 /* Finds by id or by identity (peer id, EAP id or user name). */
 struct ike_sa	*sa_find_id(struct ikegwd *, uint64_t id);
+/* The identity duplicates are judged by: EAP identity, else IDi ("" if none). */
+const char	*sa_identity(const struct ike_sa *);
+/* First ESTABLISHED SA whose identity may equal `identity` (same hash chain:
+   compare, then follow hnext_id). */
+struct ike_sa	*sa_by_identity(struct ikegwd *, const char *identity);
 void		 dgram_set_free(struct dgram_set *);
 /* Drops a partly received fragmented message. */
 void		 sa_frag_reset(struct ike_sa *);

@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,44 @@ spi_hash(const uint8_t spi[8])
 }
 
 static void sa_timer(evutil_socket_t, short, void *);
+
+const char *
+sa_identity(const struct ike_sa *sa)
+{
+	return sa->eap_id ? sa->eap_id : SA_STR(sa->peer_id);
+}
+
+/* FNV-1a over the lower-cased identity (duplicates compare with strcasecmp). */
+static size_t
+id_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++) {
+		h ^= (uint8_t)tolower((unsigned char)*s);
+		h *= 1099511628211ULL;
+	}
+	return (size_t)(h % IKE_SA_HASH);
+}
+
+struct ike_sa *
+sa_by_identity(struct ikegwd *gw, const char *identity)
+{
+	return gw->by_id[id_hash(identity)];
+}
+
+static void
+id_unlink(struct ike_sa *sa)
+{
+	struct ike_sa **pp;
+
+	for (pp = &sa->gw->by_id[id_hash(sa_identity(sa))]; *pp; pp = &(*pp)->hnext_id)
+		if (*pp == sa) {
+			*pp = sa->hnext_id;
+			break;
+		}
+	sa->hnext_id = NULL;
+}
 
 struct ike_sa *
 sa_new(struct ikegwd *gw, const uint8_t spi_i[8], const struct sockaddr_storage *local,
@@ -134,9 +173,16 @@ sa_state(struct ike_sa *sa, enum sa_state next)
 	}
 	if (cur == SA_HALF_OPEN && sa->gw->nhalf_open > 0)
 		sa->gw->nhalf_open--;
+	/* by_id holds exactly the ESTABLISHED SAs (identities are set before) */
+	if (cur == SA_ESTABLISHED)
+		id_unlink(sa);
 	sa->state = next;
 	log_msg(LOG_INFO, sa->id, "%s -> %s", sa_state_name(cur), sa_state_name(next));
 	if (next == SA_ESTABLISHED) {
+		size_t h = id_hash(sa_identity(sa));
+
+		sa->hnext_id = sa->gw->by_id[h];
+		sa->gw->by_id[h] = sa;
 		sa->established = time(NULL);
 		sa->gw->stats.established_total++;
 	}

@@ -65,14 +65,24 @@ done:
 	return rc;
 }
 
+/* SHA-1 and 3DES, fetched once for the life of the process (a fetch per
+   call costs a provider lookup each time). */
+static pthread_once_t	 fetch_once = PTHREAD_ONCE_INIT;
+static EVP_MD		*sha1_md;
+static EVP_CIPHER	*des3_cipher;
+
+static void
+fetch_all(void)
+{
+	sha1_md = EVP_MD_fetch(NULL, "SHA1", NULL);
+	des3_cipher = EVP_CIPHER_fetch(NULL, "DES-EDE3-ECB", NULL);
+}
+
 static int
 sha1(const struct span *in, size_t nin, uint8_t out[20])
 {
-	EVP_MD *md = EVP_MD_fetch(NULL, "SHA1", NULL);
-	int rc = digest(md, in, nin, out, 20);
-
-	EVP_MD_free(md);
-	return rc;
+	pthread_once(&fetch_once, fetch_all);
+	return sha1_md != NULL ? digest(sha1_md, in, nin, out, 20) : -1;
 }
 
 static pthread_once_t	 md4_once = PTHREAD_ONCE_INIT;
@@ -167,15 +177,15 @@ static int
 challenge_response(const uint8_t challenge[8], const uint8_t nt_hash[16],
     uint8_t out[24])
 {
-	EVP_CIPHER *des3 = NULL;
+	const EVP_CIPHER *des3;
 	EVP_CIPHER_CTX *ctx = NULL;
 	uint8_t zhash[21], k8[8], k24[24];
 	int i, len, rc = -1;
 
 	memset(zhash, 0, sizeof(zhash));
 	memcpy(zhash, nt_hash, 16);
-	if ((des3 = EVP_CIPHER_fetch(NULL, "DES-EDE3-ECB", NULL)) == NULL ||
-	    (ctx = EVP_CIPHER_CTX_new()) == NULL)
+	pthread_once(&fetch_once, fetch_all);
+	if ((des3 = des3_cipher) == NULL || (ctx = EVP_CIPHER_CTX_new()) == NULL)
 		goto done;
 	for (i = 0; i < 3; i++) {
 		des_key_expand(zhash + 7 * i, k8);
@@ -195,7 +205,6 @@ done:
 	OPENSSL_cleanse(k8, sizeof(k8));
 	OPENSSL_cleanse(k24, sizeof(k24));
 	EVP_CIPHER_CTX_free(ctx);
-	EVP_CIPHER_free(des3);
 	return rc;
 }
 

@@ -185,18 +185,24 @@ net_to_ts(const struct cfg_net *n, struct ike_ts *ts)
 	net_range(n, ts->start, ts->end);
 }
 
+static size_t
+spi_slot(uint32_t spi)
+{
+	return (size_t)((spi * 2654435761u) >> 8) % IKE_SA_HASH;
+}
+
 static uint32_t
 new_spi(struct ikegwd *gw)
 {
-	struct ike_sa *sa;
+	struct child_sa *c;
 	uint32_t spi;
 	int clash;
 
 	do {
 		ike_random(&spi, sizeof(spi));
 		clash = spi < 256;	/* 1..255 are reserved (RFC 4303 2.1) */
-		for (sa = gw->sa_list; sa && !clash; sa = sa->next)
-			clash = child_find_in(sa, spi) != NULL;
+		for (c = gw->child_by_spi[spi_slot(spi)]; c && !clash; c = c->hnext)
+			clash = c->spi_in == spi;
 	} while (clash);
 	return spi;
 }
@@ -240,6 +246,12 @@ child_delete(struct ike_sa *sa, struct child_sa *c, int from_kernel)
 	for (pp = &sa->children; *pp; pp = &(*pp)->next) {
 		if (*pp == c) {
 			*pp = c->next;
+			break;
+		}
+	}
+	for (pp = &sa->gw->child_by_spi[spi_slot(c->spi_in)]; *pp; pp = &(*pp)->hnext) {
+		if (*pp == c) {
+			*pp = c->hnext;
 			break;
 		}
 	}
@@ -431,6 +443,8 @@ child_create(struct ike_sa *sa, struct ike_out *out, const uint8_t *gir, size_t 
 	}
 	c->next = sa->children;
 	sa->children = c;
+	c->hnext = sa->gw->child_by_spi[spi_slot(c->spi_in)];
+	sa->gw->child_by_spi[spi_slot(c->spi_in)] = c;
 
 	/* SAr2 with our SPI, TSi (client) and TSr (us). */
 	spi[0] = (uint8_t)(c->spi_in >> 24);

@@ -163,15 +163,49 @@ ike_encr_keymat_len(const struct ike_encr_alg *alg)
 
 /*
  * The HMAC implementation is fetched once and kept for the life of the
- * process (fetching per call costs a provider lookup each time).
+ * process (fetching per call costs a provider lookup each time).  So is
+ * one keyed context per digest: EVP_MAC_init() with a digest name fetches
+ * the digest again on every call, a copy of a context that has it does not.
  */
 static pthread_once_t	 hmac_once = PTHREAD_ONCE_INIT;
 static EVP_MAC		*hmac_mac;
+static const char *const hmac_digests[] = { "SHA256", "SHA384", "SHA512", "SHA1" };
+static EVP_MAC_CTX	*hmac_tmpl[sizeof(hmac_digests) / sizeof(hmac_digests[0])];
 
 static void
 hmac_fetch(void)
 {
-	hmac_mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	static const uint8_t dummy[1];
+	OSSL_PARAM params[2];
+	size_t i;
+
+	if ((hmac_mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
+		return;
+	for (i = 0; i < sizeof(hmac_digests) / sizeof(hmac_digests[0]); i++) {
+		params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+		    (char *)hmac_digests[i], 0);
+		params[1] = OSSL_PARAM_construct_end();
+		if ((hmac_tmpl[i] = EVP_MAC_CTX_new(hmac_mac)) != NULL &&
+		    !EVP_MAC_init(hmac_tmpl[i], dummy, sizeof(dummy), params)) {
+			EVP_MAC_CTX_free(hmac_tmpl[i]);
+			hmac_tmpl[i] = NULL;
+		}
+	}
+}
+
+/* A fresh HMAC context for digest: a copy of its template, else new. */
+static EVP_MAC_CTX *
+hmac_ctx(const char *digest, int *templated)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(hmac_digests) / sizeof(hmac_digests[0]); i++)
+		if (hmac_tmpl[i] != NULL && strcmp(digest, hmac_digests[i]) == 0) {
+			*templated = 1;
+			return EVP_MAC_CTX_dup(hmac_tmpl[i]);
+		}
+	*templated = 0;
+	return EVP_MAC_CTX_new(hmac_mac);
 }
 
 /* out (EVP_MAX_MD_SIZE bytes) = HMAC-digest(key, in...); *outlen set. */
@@ -182,19 +216,19 @@ hmac_spans(const char *digest, const uint8_t *key, size_t keylen,
 	EVP_MAC_CTX *ctx = NULL;
 	OSSL_PARAM params[2];
 	size_t i;
-	int rc = -1;
+	int rc = -1, templated;
 
 	if (key == NULL || keylen == 0)
 		return -1;
 	pthread_once(&hmac_once, hmac_fetch);
 	if (hmac_mac == NULL)
 		return -1;
-	if ((ctx = EVP_MAC_CTX_new(hmac_mac)) == NULL)
+	if ((ctx = hmac_ctx(digest, &templated)) == NULL)
 		goto done;
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
 	    (char *)digest, 0);
 	params[1] = OSSL_PARAM_construct_end();
-	if (!EVP_MAC_init(ctx, key, keylen, params))
+	if (!EVP_MAC_init(ctx, key, keylen, templated ? NULL : params))
 		goto done;
 	for (i = 0; i < nin; i++)
 		if (in[i].sp_len > 0 &&
@@ -363,6 +397,36 @@ ike_sk_plain_room(const struct ike_sk *sk, size_t bodylen)
  * enc: 1 encrypt, 0 decrypt.  For AEAD, aad is authenticated and tag is
  * written (encrypt) or checked (decrypt, by EVP's final step).
  */
+/*
+ * The EVP ciphers of encr_algs, fetched once and kept for the life of the
+ * process: a fetch per SK message costs a provider lookup (name map, locks).
+ */
+#define NENCR	(sizeof(encr_algs) / sizeof(encr_algs[0]))
+static pthread_once_t	 cipher_once = PTHREAD_ONCE_INIT;
+static EVP_CIPHER	*ciphers[NENCR];
+
+static void
+cipher_fetch_all(void)
+{
+	size_t i;
+
+	for (i = 0; i < NENCR; i++)
+		ciphers[i] = EVP_CIPHER_fetch(NULL, encr_algs[i].ea_evp, NULL);
+}
+
+/* The cipher of ea with a reference for the caller (EVP_CIPHER_free). */
+static EVP_CIPHER *
+sk_evp(const struct ike_encr_alg *ea)
+{
+	size_t i;
+
+	pthread_once(&cipher_once, cipher_fetch_all);
+	for (i = 0; i < NENCR; i++)
+		if (ea == &encr_algs[i] && ciphers[i] != NULL && EVP_CIPHER_up_ref(ciphers[i]))
+			return ciphers[i];
+	return EVP_CIPHER_fetch(NULL, ea->ea_evp, NULL);
+}
+
 static int
 sk_cipher(const struct ike_sk *sk, int enc, const uint8_t *iv,
     const uint8_t *aad, size_t aadlen, const uint8_t *in, size_t inlen,
@@ -377,8 +441,7 @@ sk_cipher(const struct ike_sk *sk, int enc, const uint8_t *iv,
 
 	if (inlen > INT_MAX || aadlen > INT_MAX)
 		return -1;
-	if ((cipher = EVP_CIPHER_fetch(NULL, ea->ea_evp, NULL)) == NULL ||
-	    (ctx = EVP_CIPHER_CTX_new()) == NULL)
+	if ((cipher = sk_evp(ea)) == NULL || (ctx = EVP_CIPHER_CTX_new()) == NULL)
 		goto done;
 	if (!EVP_CipherInit_ex2(ctx, cipher, NULL, NULL, enc, NULL))
 		goto done;

@@ -148,13 +148,14 @@ group_ok(struct ike_sa *sa, const struct cfg_user *u)
 static int
 duplicates(struct ike_sa *sa)
 {
-	struct ike_sa *o;
-	const char *me = sa->eap_id ? sa->eap_id : SA_STR(sa->peer_id);
+	struct ike_sa *o, *next;
+	const char *me = sa_identity(sa);
 
-	for (o = sa->gw->sa_list; o; o = o->next) {
-		const char *them = o->eap_id ? o->eap_id : SA_STR(o->peer_id);
-
-		if (o == sa || o->state != SA_ESTABLISHED || strcasecmp(me, them) != 0)
+	/* the ESTABLISHED SAs whose identity hashes like ours; killing one
+	   unlinks it, so the next one is taken first */
+	for (o = sa_by_identity(sa->gw, me); o; o = next) {
+		next = o->hnext_id;
+		if (o == sa || o->state != SA_ESTABLISHED || strcasecmp(me, sa_identity(o)) != 0)
 			continue;
 		if (sa->p1->duplicates == CFG_DUP_NEVER) {
 			log_msg(LOG_INFO, sa->id, "%s is already connected (sa#%llu)", me,

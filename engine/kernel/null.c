@@ -17,7 +17,34 @@
 struct null_sa {
 	struct kernel_child	 c;
 	struct null_sa		*next;
+	struct null_sa		*hnext;		/* by spi_in */
 };
+
+#define NULL_HASH	4096
+
+/* k->priv: every SA (newest first, for dump) and a hash by inbound SPI. */
+struct null_state {
+	struct null_sa		*list;
+	struct null_sa		*by_spi[NULL_HASH];
+};
+
+static size_t
+slot(uint32_t spi)
+{
+	return (size_t)((spi * 2654435761u) >> 8) % NULL_HASH;
+}
+
+static struct null_sa *
+find(struct kernel *k, uint32_t spi_in)
+{
+	struct null_state *st = k->priv;
+	struct null_sa *s;
+
+	for (s = st ? st->by_spi[slot(spi_in)] : NULL; s; s = s->hnext)
+		if (s->c.spi_in == spi_in)
+			return s;
+	return NULL;
+}
 
 static void
 null_wipe(struct null_sa *s)
@@ -29,48 +56,55 @@ null_wipe(struct null_sa *s)
 static int
 null_add(struct kernel *k, const struct kernel_child *c, char *err, size_t errlen)
 {
-	struct null_sa *s, *it;
+	struct null_state *st;
+	struct null_sa *s;
 
-	for (it = k->priv; it; it = it->next) {
-		if (it->c.spi_in == c->spi_in) {
-			snprintf(err, errlen, "SPI %08x already installed", c->spi_in);
-			return -1;
-		}
+	if (k->priv == NULL && (k->priv = calloc(1, sizeof(struct null_state))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	st = k->priv;
+	if (find(k, c->spi_in) != NULL) {
+		snprintf(err, errlen, "SPI %08x already installed", c->spi_in);
+		return -1;
 	}
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	s->c = *c;
-	s->next = k->priv;
-	k->priv = s;
+	s->next = st->list;
+	st->list = s;
+	s->hnext = st->by_spi[slot(c->spi_in)];
+	st->by_spi[slot(c->spi_in)] = s;
 	return 0;
 }
 
 static int
 null_del(struct kernel *k, uint32_t spi_in)
 {
-	struct null_sa **pp, *s;
+	struct null_state *st = k->priv;
+	struct null_sa **pp, *s = find(k, spi_in);
 
-	for (pp = (struct null_sa **)&k->priv; (s = *pp) != NULL; pp = &s->next) {
-		if (s->c.spi_in == spi_in) {
-			*pp = s->next;
-			null_wipe(s);
-			return 0;
-		}
-	}
-	return -1;
+	if (s == NULL)
+		return -1;
+	for (pp = &st->by_spi[slot(spi_in)]; *pp != s; pp = &(*pp)->hnext)
+		;
+	*pp = s->hnext;
+	for (pp = &st->list; *pp != s; pp = &(*pp)->next)
+		;
+	*pp = s->next;
+	null_wipe(s);
+	return 0;
 }
 
 static int
 null_update(struct kernel *k, uint32_t spi_in, const struct sockaddr *local,
     const struct sockaddr *remote, int encap)
 {
-	struct null_sa *s;
+	struct null_sa *s = find(k, spi_in);
 
-	for (s = k->priv; s; s = s->next) {
-		if (s->c.spi_in != spi_in)
-			continue;
+	if (s != NULL) {
 		memcpy(&s->c.local, local, local->sa_family == AF_INET ?
 		    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
 		memcpy(&s->c.remote, remote, remote->sa_family == AF_INET ?
@@ -84,23 +118,19 @@ null_update(struct kernel *k, uint32_t spi_in, const struct sockaddr *local,
 static int
 null_stats(struct kernel *k, uint32_t spi_in, struct kernel_stats *st)
 {
-	struct null_sa *s;
-
 	memset(st, 0, sizeof(*st));
-	for (s = k->priv; s; s = s->next)
-		if (s->c.spi_in == spi_in)
-			return 0;
-	return -1;
+	return find(k, spi_in) != NULL ? 0 : -1;
 }
 
 static json_t *
 null_dump(struct kernel *k)
 {
 	json_t *a = json_array();
+	struct null_state *st = k->priv;
 	struct null_sa *s;
 	char in[16], out[16];
 
-	for (s = k->priv; s; s = s->next) {
+	for (s = st ? st->list : NULL; s; s = s->next) {
 		snprintf(in, sizeof(in), "%08x", s->c.spi_in);
 		snprintf(out, sizeof(out), "%08x", s->c.spi_out);
 		json_array_append_new(a, json_pack("{s:s, s:s, s:I, s:I, s:o, s:o, s:b, s:s, s:i,"
@@ -122,12 +152,14 @@ null_dump(struct kernel *k)
 static void
 null_fini(struct kernel *k)
 {
+	struct null_state *st = k->priv;
 	struct null_sa *s, *n;
 
-	for (s = k->priv; s; s = n) {
+	for (s = st ? st->list : NULL; s; s = n) {
 		n = s->next;
 		null_wipe(s);
 	}
+	free(st);
 	k->priv = NULL;
 }
 
