@@ -133,7 +133,7 @@ struct ikegwd;
  */
 struct ike_sa {
 	struct ikegwd	*gw;
-	struct ike_sa	*hnext_r;	/* hash chain by spi_r */
+	struct ike_sa	*hnext_r;	/* hash chain by our SPI (SA_OUR_SPI) */
 	struct ike_sa	*hnext_i;	/* hash chain by spi_i */
 	struct ike_sa	*hnext_id;	/* hash chain by identity, while ESTABLISHED */
 	struct ike_sa	*next;		/* list of all SAs */
@@ -153,6 +153,8 @@ struct ike_sa {
 	uint8_t		 peer_frag, peer_mobike, peer_initial_contact;
 	uint8_t		 auth_method;	/* how the peer authenticated (for status) */
 	uint8_t		 rekeyed;	/* replaced by a rekeyed IKE SA; waits for Delete */
+	uint8_t		 initiator;	/* we are its original initiator: we rekeyed
+					   the IKE SA (RFC 7296 2.18); else responder */
 	uint8_t		 have_vip4, have_vip6;
 	uint32_t	 peer_hashes;	/* RFC 7427 mask, 0 = none sent */
 
@@ -165,7 +167,8 @@ struct ike_sa {
 	const struct ike_integ_alg *integ;
 	const struct ike_prf_alg   *prf;
 	uint16_t	 dh;
-	struct ike_sa_keys keys;
+	uint8_t		 sk_d[IKE_PRF_MAX];	/* SK_d: CHILD SA keys, rekeys */
+	uint8_t		 sk_dlen;
 	struct ike_sk	 sk_in, sk_out;
 
 	/* handshake only (freed when established) */
@@ -173,11 +176,13 @@ struct ike_sa {
 	size_t		 nilen, nrlen;
 	uint8_t		*init_req, *init_resp;	/* IKE_SA_INIT messages, for AUTH */
 	size_t		 init_req_len, init_resp_len;
+	struct ike_sa_keys *hs_keys;	/* SK_pi, SK_pr for the AUTH payloads */
 	uint8_t		*idi_body;	/* IDi' (RFC 7296 2.15) */
 	size_t		 idi_len;
 	struct eap_server *eap;		/* during EAP (holds the MSK) */
 	struct child_req *creq;		/* what the IKE_AUTH asked for */
 	struct child_rekey *rekey;	/* our CHILD rekey in flight */
+	struct ike_rekey *ike_rekey;	/* our IKE SA rekey in flight */
 
 	/* responder window (RFC 7296 2.1-2.3) */
 	uint32_t	 peer_msgid;	/* next request we expect */
@@ -211,10 +216,16 @@ struct ike_sa {
 	time_t		 created;
 	time_t		 established;
 	time_t		 last_in;	/* last authenticated message from the peer */
-	time_t		 rekey_at;
-	time_t		 expire_at;
+	time_t		 rekey_at;	/* soft lifetime: we rekey the IKE SA */
+	time_t		 expire_at;	/* hard lifetime */
+	time_t		 reauth_at;	/* the client must authenticate again by then
+					   (AUTH_LIFETIME, RFC 4478); kept across rekeys */
 	struct event	*timer;
 };
+
+/* Our SPI and the peer's, whichever role we have in the SA. */
+#define SA_OUR_SPI(sa)	((sa)->initiator ? (sa)->spi_i : (sa)->spi_r)
+#define SA_PEER_SPI(sa)	((sa)->initiator ? (sa)->spi_r : (sa)->spi_i)
 
 /* "" for a string field that is not set. */
 #define SA_STR(x)	((x) ? (x) : "")
@@ -222,11 +233,33 @@ struct ike_sa {
 void	 sa_set_str(char **field, const char *value);
 /* Frees what only the handshake needed (after IKE_AUTH). */
 void	 sa_handshake_done(struct ike_sa *);
+/* Takes the keys of a new SA from k (then wiped): SK_d, the SK payload keys
+   for our role (initiator: we started the exchange that made the SA), and
+   with `handshake` SK_pi/SK_pr until IKE_AUTH is done.  0 or -1. */
+int	 sa_set_keys(struct ike_sa *, struct ike_sa_keys *k, int initiator, int handshake);
 
 #define REQ_DELETE	1	/* Delete of the IKE SA */
 #define REQ_DPD		2	/* empty INFORMATIONAL: liveness */
 #define REQ_DELETE_CHILD 3	/* Delete of one CHILD SA */
 #define REQ_REKEY_CHILD	4	/* CREATE_CHILD_SA rekeying one of ours */
+#define REQ_REKEY_IKE	5	/* CREATE_CHILD_SA rekeying the IKE SA */
+
+/*
+ * Our own IKE SA rekey in flight (RFC 7296 1.3.2, 2.18).  The new SA has
+ * our SPI as SPIi: we become its original initiator.  When the peer rekeys
+ * the same IKE SA meanwhile (2.8.2), `theirs` names the SA its exchange
+ * made and their_min holds the lower nonce of that exchange.
+ */
+struct ike_rekey {
+	uint8_t		 spi[IKE_SPI_LEN];	/* ours, for the new SA */
+	uint16_t	 dh;
+	struct ike_dh_key *dhkey;
+	uint8_t		 ni[IKE_NONCE_LEN];
+	int		 retried_ke;
+	uint64_t	 theirs;		/* sa id, 0: no collision */
+	uint8_t		 their_min[IKE_NONCE_MAX];
+	size_t		 their_minlen;
+};
 
 /* Our own CHILD SA rekey in flight (RFC 7296 1.3.3, 2.8, 2.8.1). */
 struct child_rekey {
@@ -313,9 +346,27 @@ json_t	*net_addr_json(const struct sockaddr_storage *);
 
 /* ---------------------------------------------------------------- sa.c */
 
+/* A new SA the peer initiates (IKE_SA_INIT, or its IKE SA rekey). */
 struct ike_sa	*sa_new(struct ikegwd *, const uint8_t spi_i[8],
     const struct sockaddr_storage *local, const struct sockaddr_storage *remote);
-struct ike_sa	*sa_find_r(struct ikegwd *, const uint8_t spi_r[8]);
+/* A new SA we initiated (our IKE SA rekey): our_spi from sa_new_spi(). */
+struct ike_sa	*sa_new_initiator(struct ikegwd *, const uint8_t our_spi[8],
+    const uint8_t peer_spi[8], const struct sockaddr_storage *local,
+    const struct sockaddr_storage *remote);
+/* A random, non-zero SPI no SA of ours uses. */
+void		 sa_new_spi(struct ikegwd *, uint8_t spi[8]);
+/* The SA whose SPI of ours this is. */
+struct ike_sa	*sa_find_ours(struct ikegwd *, const uint8_t spi[8]);
+/* The SA a message belongs to, by both SPIs and the sender's role (the I
+   flag says which SPI is ours); NULL when none. */
+struct ike_sa	*sa_find_msg(struct ikegwd *, const struct ike_hdr *);
+/* Copies what is not keys from old to its rekeyed successor nsa: identity,
+   policy, addresses, the reauthentication deadline. */
+void		 sa_inherit(struct ike_sa *nsa, struct ike_sa *old);
+/* Moves the lease and the CHILD SAs from old to nsa. */
+void		 sa_take_over(struct ike_sa *nsa, struct ike_sa *old);
+/* Sets the IKE SA lifetimes from its phase 1, counted from now. */
+void		 sa_set_lifetimes(struct ike_sa *);
 /* Half-open SA of this SPIi from this address (IKE_SA_INIT retransmits). */
 struct ike_sa	*sa_find_init(struct ikegwd *, const uint8_t spi_i[8],
     const struct sockaddr_storage *remote);
@@ -409,9 +460,16 @@ int	 child_rekey_start(struct ike_sa *, struct child_sa *c);
 void	 child_rekey_done(struct ike_sa *, const struct ike_msg *);
 /* Drops our rekey state (the SA is going away). */
 void	 child_rekey_free(struct ike_sa *);
+/* Starts rekeying the IKE SA (soft lifetime).  0, or -1 to try later. */
+int	 ike_rekey_start(struct ike_sa *);
+/* The peer's answer to our IKE SA rekey. */
+void	 ike_rekey_done(struct ike_sa *, const struct ike_msg *);
+void	 ike_rekey_free(struct ike_sa *);
 /* The peer rekeys the CHILD SA we are rekeying too: remember its nonces. */
 void	 child_rekey_collision(struct ike_sa *, struct child_sa *old, const uint8_t *ni,
     size_t nilen, const uint8_t *nr, size_t nrlen);
+/* Compares two nonces as RFC 7296 2.8.1 does ("lowest"): -1, 0 or 1. */
+int	 ike_nonce_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
 /* Copies SAi2/TSi/TSr/CP of a message into req. 0 or -1. */
 int	 child_req_save(struct child_req *, const struct ike_msg *);
 

@@ -6,6 +6,7 @@
  *   ikegwctl [-s SOCKET] apply FILE
  *   ikegwctl [-s SOCKET] render nft | pf
  *   ikegwctl [-s SOCKET] rekey ID	(the CHILD SA of IKE SA ID, now)
+ *   ikegwctl [-s SOCKET] rekey-ike ID	(IKE SA ID itself, now)
  *
  * SOCKET defaults to $IKEGW_CTL, else var/run/ikegwd.sock.  Output is a
  * table for people, or the engine's JSON with --json.  Exit status 0 on
@@ -31,7 +32,7 @@ usage(void)
 	fprintf(stderr, "usage: ikegwctl [-s SOCKET] [--json] list-sas | leases | stats |"
 	    " kernel-sas\n       ikegwctl [-s SOCKET] terminate ID|IDENTITY\n"
 	    "       ikegwctl [-s SOCKET] render nft|pf\n"
-	    "       ikegwctl [-s SOCKET] rekey ID\n"
+	    "       ikegwctl [-s SOCKET] rekey ID | rekey-ike ID\n"
 	    "       ikegwctl [-s SOCKET] apply FILE\n");
 	exit(2);
 }
@@ -215,9 +216,10 @@ main(int argc, char **argv)
 		    (json_int_t)id) : json_pack("{s:s, s:s}", "cmd", "terminate", "identity",
 		    argv[optind]);
 		optind++;
-	} else if (strcmp(cmd, "rekey") == 0 && optind + 1 == argc) {
-		req = json_pack("{s:s, s:I}", "cmd", "rekey", "id",
-		    (json_int_t)strtoll(argv[optind], NULL, 10));
+	} else if ((strcmp(cmd, "rekey") == 0 || strcmp(cmd, "rekey-ike") == 0) &&
+	    optind + 1 == argc) {
+		req = json_pack("{s:s, s:I, s:b}", "cmd", "rekey", "id",
+		    (json_int_t)strtoll(argv[optind], NULL, 10), "ike", cmd[5] == '-');
 		optind++;
 	} else if (strcmp(cmd, "render") == 0 && optind + 1 == argc) {
 		req = json_pack("{s:s, s:s}", "cmd", "render", "format", argv[optind]);
@@ -258,7 +260,7 @@ main(int argc, char **argv)
 		printf("applied: %lld IKE SAs kept, %lld closed\n", num(r, "kept"), num(r, "closed"));
 	else if (strcmp(cmd, "render") == 0)
 		fputs(s(r, "text"), stdout);
-	else if (strcmp(cmd, "rekey") == 0)
+	else if (strncmp(cmd, "rekey", 5) == 0)
 		printf("rekeying\n");
 	else {
 		out = json_dumps(r, JSON_INDENT(2));

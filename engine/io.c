@@ -92,7 +92,8 @@ encrypt_into(struct ike_sa *sa, uint8_t exchange, uint8_t flags, uint32_t msgid,
 	memcpy(h.spi_i, sa->spi_i, 8);
 	memcpy(h.spi_r, sa->spi_r, 8);
 	h.exchange = exchange;
-	h.flags = flags;
+	/* 3.1: the I flag marks messages of the SA's original initiator. */
+	h.flags = (uint8_t)(flags | (sa->initiator ? IKE_FLAG_INITIATOR : 0));
 	h.msgid = msgid;
 
 	/* IP + UDP headers and the NAT-T marker count against the limit. */
@@ -256,9 +257,8 @@ ike_input(struct ikegwd *gw, const uint8_t *buf, size_t len, const struct sockad
 		return;
 	}
 	if (h.flags & IKE_FLAG_RESPONSE) {
-		/* An answer to one of our requests: we are always the original
-		   responder, so the message names our SPI as SPIr. */
-		if ((sa = sa_find_r(gw, h.spi_r)) != NULL && memcmp(sa->spi_i, h.spi_i, 8) == 0)
+		/* An answer to one of our requests. */
+		if ((sa = sa_find_msg(gw, &h)) != NULL)
 			sa_response_in(sa, &h, buf, len);
 		return;
 	}
@@ -298,7 +298,7 @@ ike_input(struct ikegwd *gw, const uint8_t *buf, size_t len, const struct sockad
 		ike_msg_free(&m);
 		return;
 	}
-	if ((sa = sa_find_r(gw, h.spi_r)) == NULL || memcmp(sa->spi_i, h.spi_i, 8) != 0) {
+	if ((sa = sa_find_msg(gw, &h)) == NULL) {
 		/* RFC 7296 2.21.4 allows INVALID_IKE_SPI here; we stay silent rather
 		   than be used as a reflector. */
 		gw->stats.rx_invalid++;
@@ -543,6 +543,8 @@ sa_response_in(struct ike_sa *sa, const struct ike_hdr *h, const uint8_t *buf, s
 			exch_info_response(sa, &m, sa->req_kind);
 		else if (h->exchange == CREATE_CHILD_SA && sa->req_kind == REQ_REKEY_CHILD)
 			child_rekey_done(sa, &m);
+		else if (h->exchange == CREATE_CHILD_SA && sa->req_kind == REQ_REKEY_IKE)
+			ike_rekey_done(sa, &m);
 	}
 	ike_msg_free(&m);
 	if (plain) {

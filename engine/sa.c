@@ -81,9 +81,18 @@ id_unlink(struct ike_sa *sa)
 	sa->hnext_id = NULL;
 }
 
-struct ike_sa *
-sa_new(struct ikegwd *gw, const uint8_t spi_i[8], const struct sockaddr_storage *local,
-    const struct sockaddr_storage *remote)
+void
+sa_new_spi(struct ikegwd *gw, uint8_t spi[8])
+{
+	do {
+		ike_random(spi, 8);
+	} while (sa_find_ours(gw, spi) != NULL || memcmp(spi, "\0\0\0\0\0\0\0\0", 8) == 0);
+}
+
+/* Allocates an SA with both SPIs set and links it into the tables. */
+static struct ike_sa *
+sa_alloc(struct ikegwd *gw, const uint8_t spi_i[8], const uint8_t spi_r[8], int initiator,
+    const struct sockaddr_storage *local, const struct sockaddr_storage *remote)
 {
 	struct ike_sa *sa;
 	size_t h;
@@ -93,16 +102,14 @@ sa_new(struct ikegwd *gw, const uint8_t spi_i[8], const struct sockaddr_storage 
 	sa->gw = gw;
 	sa->id = ++gw->next_sa_id;
 	memcpy(sa->spi_i, spi_i, 8);
-	/* Our SPI: random, non-zero, unique. */
-	do {
-		ike_random(sa->spi_r, 8);
-	} while (sa_find_r(gw, sa->spi_r) != NULL || memcmp(sa->spi_r, "\0\0\0\0\0\0\0\0", 8) == 0);
+	memcpy(sa->spi_r, spi_r, 8);
+	sa->initiator = (uint8_t)initiator;
 	sa->local = *local;
 	sa->remote = *remote;
 	sa->state = SA_HALF_OPEN;
 	sa->created = time(NULL);
 	sa->timer = event_new(gw->base, -1, 0, sa_timer, sa);
-	h = spi_hash(sa->spi_r);
+	h = spi_hash(SA_OUR_SPI(sa));
 	sa->hnext_r = gw->by_r[h];
 	gw->by_r[h] = sa;
 	h = spi_hash(sa->spi_i);
@@ -116,14 +123,95 @@ sa_new(struct ikegwd *gw, const uint8_t spi_i[8], const struct sockaddr_storage 
 }
 
 struct ike_sa *
-sa_find_r(struct ikegwd *gw, const uint8_t spi_r[8])
+sa_new(struct ikegwd *gw, const uint8_t spi_i[8], const struct sockaddr_storage *local,
+    const struct sockaddr_storage *remote)
+{
+	uint8_t ours[8];
+
+	sa_new_spi(gw, ours);
+	return sa_alloc(gw, spi_i, ours, 0, local, remote);
+}
+
+struct ike_sa *
+sa_new_initiator(struct ikegwd *gw, const uint8_t our_spi[8], const uint8_t peer_spi[8],
+    const struct sockaddr_storage *local, const struct sockaddr_storage *remote)
+{
+	if (sa_find_ours(gw, our_spi) != NULL)
+		return NULL;
+	return sa_alloc(gw, our_spi, peer_spi, 1, local, remote);
+}
+
+struct ike_sa *
+sa_find_ours(struct ikegwd *gw, const uint8_t spi[8])
 {
 	struct ike_sa *sa;
 
-	for (sa = gw->by_r[spi_hash(spi_r)]; sa; sa = sa->hnext_r)
-		if (sa->state != SA_DEAD && memcmp(sa->spi_r, spi_r, 8) == 0)
+	for (sa = gw->by_r[spi_hash(spi)]; sa; sa = sa->hnext_r)
+		if (sa->state != SA_DEAD && memcmp(SA_OUR_SPI(sa), spi, 8) == 0)
 			return sa;
 	return NULL;
+}
+
+struct ike_sa *
+sa_find_msg(struct ikegwd *gw, const struct ike_hdr *h)
+{
+	int from_initiator = (h->flags & IKE_FLAG_INITIATOR) != 0;
+	struct ike_sa *sa;
+
+	sa = sa_find_ours(gw, from_initiator ? h->spi_r : h->spi_i);
+	if (sa == NULL || sa->initiator == from_initiator ||
+	    memcmp(SA_PEER_SPI(sa), from_initiator ? h->spi_i : h->spi_r, 8) != 0)
+		return NULL;
+	return sa;
+}
+
+void
+sa_inherit(struct ike_sa *nsa, struct ike_sa *old)
+{
+	sa_set_str(&nsa->p1_name, old->p1_name);
+	nsa->p1 = old->p1;
+	nsa->natt = old->natt;
+	nsa->nat_peer = old->nat_peer;
+	nsa->nat_local = old->nat_local;
+	nsa->peer_frag = old->peer_frag;
+	nsa->peer_mobike = old->peer_mobike;
+	nsa->peer_hashes = old->peer_hashes;
+	nsa->auth_method = old->auth_method;
+	sa_set_str(&nsa->peer_id, old->peer_id);
+	sa_set_str(&nsa->eap_id, old->eap_id);
+	sa_set_str(&nsa->user, old->user);
+	sa_set_str(&nsa->pool, old->pool);
+	/* Rekeying renews keys, not the authentication (RFC 4478). */
+	nsa->reauth_at = old->reauth_at;
+	nsa->last_in = time(NULL);
+}
+
+void
+sa_take_over(struct ike_sa *nsa, struct ike_sa *old)
+{
+	nsa->have_vip4 = old->have_vip4;
+	nsa->have_vip6 = old->have_vip6;
+	nsa->vip4 = old->vip4;
+	nsa->vip6 = old->vip6;
+	old->have_vip4 = old->have_vip6 = 0;	/* the lease moves, not released */
+	nsa->children = old->children;
+	old->children = NULL;
+}
+
+void
+sa_set_lifetimes(struct ike_sa *sa)
+{
+	const struct cfg_phase1 *p1 = sa->p1;
+	time_t now = time(NULL);
+	uint32_t jitter;
+
+	sa->expire_at = p1 && p1->lifetime ? now + p1->lifetime : 0;
+	sa->rekey_at = 0;
+	if (p1 && p1->rekey && p1->rekey < p1->lifetime) {
+		/* Up to 5 % earlier, so that SAs made together do not rekey together. */
+		jitter = (uint32_t)(sa->spi_r[7] | sa->spi_r[6] << 8) % (p1->rekey / 20 + 1);
+		sa->rekey_at = now + p1->rekey - jitter;
+	}
 }
 
 struct ike_sa *
@@ -249,6 +337,11 @@ sa_handshake_done(struct ike_sa *sa)
 	free_bytes(&sa->init_req, &sa->init_req_len);
 	free_bytes(&sa->init_resp, &sa->init_resp_len);
 	free_bytes(&sa->idi_body, &sa->idi_len);
+	if (sa->hs_keys) {
+		ike_keys_wipe(sa->hs_keys);
+		free(sa->hs_keys);
+		sa->hs_keys = NULL;
+	}
 	if (sa->eap) {
 		eap_wipe(sa->eap);
 		free(sa->eap);
@@ -261,13 +354,34 @@ sa_handshake_done(struct ike_sa *sa)
 	}
 }
 
+int
+sa_set_keys(struct ike_sa *sa, struct ike_sa_keys *k, int initiator, int handshake)
+{
+	int rc = -1;
+
+	if (k->k_prflen > sizeof(sa->sk_d) ||
+	    ike_keys_sk(k, initiator, &sa->sk_out, &sa->sk_in) == -1)
+		goto out;
+	memcpy(sa->sk_d, k->k_d, k->k_prflen);
+	sa->sk_dlen = (uint8_t)k->k_prflen;
+	if (handshake) {
+		if ((sa->hs_keys = malloc(sizeof(*k))) == NULL)
+			goto out;
+		memcpy(sa->hs_keys, k, sizeof(*k));
+	}
+	rc = 0;
+out:
+	ike_keys_wipe(k);
+	return rc;
+}
+
 static void
 sa_unlink(struct ike_sa *sa)
 {
 	struct ikegwd *gw = sa->gw;
 	struct ike_sa **pp;
 
-	for (pp = &gw->by_r[spi_hash(sa->spi_r)]; *pp; pp = &(*pp)->hnext_r)
+	for (pp = &gw->by_r[spi_hash(SA_OUR_SPI(sa))]; *pp; pp = &(*pp)->hnext_r)
 		if (*pp == sa) {
 			*pp = sa->hnext_r;
 			break;
@@ -297,12 +411,13 @@ sa_free(struct ike_sa *sa)
 	sa_frag_reset(sa);
 	sa_handshake_done(sa);
 	child_rekey_free(sa);
+	ike_rekey_free(sa);
 	free(sa->p1_name);
 	free(sa->peer_id);
 	free(sa->eap_id);
 	free(sa->user);
 	free(sa->pool);
-	ike_keys_wipe(&sa->keys);
+	explicit_bzero(sa->sk_d, sizeof(sa->sk_d));
 	ike_sk_wipe(&sa->sk_in);
 	ike_sk_wipe(&sa->sk_out);
 	explicit_bzero(sa, sizeof(*sa));
@@ -397,6 +512,16 @@ earliest(time_t a, time_t b)
  * The SA's next deadline: half-open timeout, reassembly timeout, IKE and
  * CHILD lifetimes, dead peer detection.
  */
+/* A rekey that is due waits while one of our requests is open (window of
+   one): look again in a second rather than spin. */
+static time_t
+soft_due(const struct ike_sa *sa, time_t t, time_t now)
+{
+	if (t != 0 && t <= now && (sa->req_pending || sa->rekey || sa->ike_rekey))
+		return now + 1;
+	return t;
+}
+
 void
 sa_schedule(struct ike_sa *sa)
 {
@@ -409,11 +534,13 @@ sa_schedule(struct ike_sa *sa)
 	if (sa->state == SA_HALF_OPEN || sa->state == SA_AUTH)
 		at = sa->created + IKE_HALF_OPEN_TIMEOUT;
 	else if (sa->state == SA_ESTABLISHED) {
-		at = sa->expire_at;
+		at = earliest(sa->expire_at, sa->reauth_at);
+		if (!sa->rekeyed && sa->ike_rekey == NULL)
+			at = earliest(at, soft_due(sa, sa->rekey_at, now));
 		for (c = sa->children; c; c = c->next) {
 			at = earliest(at, c->expire_at);
 			if (!c->rekeyed && !sa->rekeyed)
-				at = earliest(at, c->rekey_at);
+				at = earliest(at, soft_due(sa, c->rekey_at, now));
 		}
 		if (sa->p1 && sa->p1->dpd_delay && !sa->req_pending && !sa->rekeyed)
 			at = earliest(at, last_activity(sa) + (time_t)sa->p1->dpd_delay);
@@ -474,8 +601,24 @@ sa_timer(evutil_socket_t fd, short what, void *arg)
 	if (sa->expire_at && sa->expire_at <= now) {
 		if (sa->rekeyed)
 			sa_kill(sa, "replaced by its rekeyed successor");
-		else
+		else {
+			log_msg(LOG_INFO, sa->id, "hard lifetime reached");
 			exch_delete_ike(sa);
+		}
+		return;
+	}
+	if (sa->reauth_at && sa->reauth_at <= now && !sa->rekeyed) {
+		/* RFC 4478: the client was told when; it did not come back. */
+		log_msg(LOG_INFO, sa->id, "not reauthenticated in time (AUTH_LIFETIME)");
+		exch_delete_ike(sa);
+		return;
+	}
+	/* Soft lifetime of the IKE SA: we rekey it (the client may first). */
+	if (sa->rekey_at && sa->rekey_at <= now && !sa->rekeyed && !sa->req_pending &&
+	    sa->ike_rekey == NULL && sa->rekey == NULL) {
+		if (ike_rekey_start(sa) == -1)
+			sa->rekey_at = now + 10;
+		sa_schedule(sa);
 		return;
 	}
 	for (c = sa->children; c; c = next) {
@@ -566,7 +709,7 @@ sa_json(struct ike_sa *sa)
 	spi_hex(sa->spi_i, si);
 	spi_hex(sa->spi_r, sr);
 	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:b, s:b, s:b,"
-	    " s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:o, s:o}",
+	    " s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:b, s:o, s:o}",
 	    "id", (json_int_t)sa->id, "state", sa_state_name(sa->state),
 	    "connection", SA_STR(sa->p1_name), "spi_i", si, "spi_r", sr,
 	    "local_id", sa->p1 && sa->p1->local_id.value ? sa->p1->local_id.value : "",
@@ -582,5 +725,6 @@ sa_json(struct ike_sa *sa)
 	    "dh", json_string(ike_transform_name(IKE_XF_DH, sa->dh)),
 	    "created", (json_int_t)sa->created, "established", (json_int_t)sa->established,
 	    "rekey_at", (json_int_t)sa->rekey_at, "expire_at", (json_int_t)sa->expire_at,
+	    "reauth_at", (json_int_t)sa->reauth_at, "initiator", sa->initiator,
 	    "virtual_ips", vips, "children", children);
 }

@@ -88,7 +88,8 @@ cmd_terminate(struct ikegwd *gw, json_t *req)
 	return r;
 }
 
-/* Rekeys the CHILD SAs of one IKE SA now (as at their soft lifetime). */
+/* Rekeys a CHILD SA of one IKE SA, or with "ike" the IKE SA itself, now
+   (as at its soft lifetime). */
 static json_t *
 cmd_rekey(struct ikegwd *gw, json_t *req)
 {
@@ -99,8 +100,13 @@ cmd_rekey(struct ikegwd *gw, json_t *req)
 	if (!json_is_integer(idv))
 		return reply_err("rekey needs \"id\" (an IKE SA number)");
 	if ((sa = sa_find_id(gw, (uint64_t)json_integer_value(idv))) == NULL ||
-	    sa->state != SA_ESTABLISHED)
+	    sa->state != SA_ESTABLISHED || sa->rekeyed)
 		return reply_err("no such established IKE SA");
+	if (json_is_true(json_object_get(req, "ike"))) {
+		if (ike_rekey_start(sa) == -1)
+			return reply_err("busy: a request to this peer is outstanding; try again");
+		return reply_ok();
+	}
 	for (c = sa->children; c && c->rekeyed; c = c->next)
 		;
 	if (c == NULL)

@@ -295,7 +295,7 @@ child_install(struct ike_sa *sa, struct child_sa *c, const uint8_t *gir, size_t 
 		/* Soft: 90 %, less a little jitter so both sides rarely collide. */
 		c->rekey_at = c->created + lifetime * 9 / 10 - (time_t)(c->spi_in % (lifetime / 20 + 1));
 	}
-	if (ike_keys_child(&ck, sa->prf, sa->keys.k_d, sa->keys.k_prflen, encr, integ, gir, girlen,
+	if (ike_keys_child(&ck, sa->prf, sa->sk_d, sa->sk_dlen, encr, integ, gir, girlen,
 	    ni, nilen, nr, nrlen) == -1)
 		return -1;
 	memset(&kc, 0, sizeof(kc));
@@ -488,9 +488,8 @@ child_rekey_free(struct ike_sa *sa)
 	sa->rekey = NULL;
 }
 
-/* Compares two nonces as RFC 7296 2.8.1 does ("lowest"): -1, 0 or 1. */
-static int
-nonce_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+int
+ike_nonce_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 {
 	size_t n = alen < blen ? alen : blen;
 	int c = memcmp(a, b, n);
@@ -510,7 +509,7 @@ child_rekey_collision(struct ike_sa *sa, struct child_sa *old, const uint8_t *ni
 
 	if (rk == NULL || old == NULL || rk->old_spi_in != old->spi_in)
 		return;
-	if (nonce_cmp(nr, nrlen, ni, nilen) < 0) {
+	if (ike_nonce_cmp(nr, nrlen, ni, nilen) < 0) {
 		lo = nr;
 		lolen = nrlen;
 	}
@@ -720,11 +719,11 @@ child_rekey_done(struct ike_sa *sa, const struct ike_msg *m)
 		const uint8_t *lo = rk->ni;
 		size_t lolen = sizeof(rk->ni);
 
-		if (nonce_cmp(np->u.nonce.data, np->u.nonce.len, lo, lolen) < 0) {
+		if (ike_nonce_cmp(np->u.nonce.data, np->u.nonce.len, lo, lolen) < 0) {
 			lo = np->u.nonce.data;
 			lolen = np->u.nonce.len;
 		}
-		ours_redundant = nonce_cmp(lo, lolen, rk->their_min, rk->their_minlen) < 0;
+		ours_redundant = ike_nonce_cmp(lo, lolen, rk->their_min, rk->their_minlen) < 0;
 	}
 	child_rekey_free(sa);
 	if (ours_redundant) {

@@ -46,7 +46,9 @@ auth_failed(struct ike_sa *sa, uint32_t msgid, const char *why)
 static int
 octets_i(struct ike_sa *sa, uint8_t **out, size_t *outlen)
 {
-	return ike_auth_octets(sa->prf, sa->keys.k_pi, sa->keys.k_prflen, sa->init_req,
+	if (sa->hs_keys == NULL)
+		return -1;
+	return ike_auth_octets(sa->prf, sa->hs_keys->k_pi, sa->hs_keys->k_prflen, sa->init_req,
 	    sa->init_req_len, sa->nr, sa->nrlen, sa->idi_body, sa->idi_len, out, outlen);
 }
 
@@ -54,7 +56,9 @@ octets_i(struct ike_sa *sa, uint8_t **out, size_t *outlen)
 static int
 octets_r(struct ike_sa *sa, const uint8_t *idr, size_t idrlen, uint8_t **out, size_t *outlen)
 {
-	return ike_auth_octets(sa->prf, sa->keys.k_pr, sa->keys.k_prflen, sa->init_resp,
+	if (sa->hs_keys == NULL)
+		return -1;
+	return ike_auth_octets(sa->prf, sa->hs_keys->k_pr, sa->hs_keys->k_prflen, sa->init_resp,
 	    sa->init_resp_len, sa->ni, sa->nilen, idr, idrlen, out, outlen);
 }
 
@@ -196,6 +200,17 @@ finish(struct ike_sa *sa, uint32_t msgid, const uint8_t *secret, size_t secretle
 	}
 	if (sa->p1->mobike && sa->peer_mobike)
 		ike_gen_notify(&o.g, 0, NULL, 0, IKE_N_MOBIKE_SUPPORTED, NULL, 0);
+	if (sa->p1->reauth) {
+		/* RFC 4478: the client authenticates again within this many
+		   seconds; we close the SA then if it has not. */
+		uint8_t life[4];
+
+		life[0] = (uint8_t)(sa->p1->reauth >> 24);
+		life[1] = (uint8_t)(sa->p1->reauth >> 16);
+		life[2] = (uint8_t)(sa->p1->reauth >> 8);
+		life[3] = (uint8_t)sa->p1->reauth;
+		ike_gen_notify(&o.g, 0, NULL, 0, IKE_N_AUTH_LIFETIME, life, sizeof(life));
+	}
 	if ((n = cp_assign(sa, &o)) == 0 && sa->creq)
 		n = child_create(sa, &o, NULL, 0, sa->ni, sa->nilen, sa->nr, sa->nrlen, sa->creq, 0);
 	if (n != 0) {
@@ -205,8 +220,9 @@ finish(struct ike_sa *sa, uint32_t msgid, const uint8_t *secret, size_t secretle
 	}
 	sa->gw->stats.auth_ok++;
 	sa_state(sa, SA_ESTABLISHED);
-	if (sa->p1->lifetime)
-		sa->expire_at = sa->established + sa->p1->lifetime;
+	sa_set_lifetimes(sa);
+	if (sa->p1->reauth)
+		sa->reauth_at = sa->established + sa->p1->reauth;
 	sa_schedule(sa);
 	(void)ike_respond(sa, IKE_AUTH, msgid, &o);
 	ike_out_free(&o);

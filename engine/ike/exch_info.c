@@ -80,6 +80,18 @@ exch_info(struct ike_sa *sa, const struct ike_msg *m)
 		}
 	}
 	if (delete_ike) {
+		struct ike_sa *t;
+
+		/* 2.8.2: the peer's rekey won a collision with ours; its new SA
+		   takes the lease and the CHILD SAs we kept here meanwhile. */
+		if (sa->ike_rekey && sa->ike_rekey->theirs &&
+		    (t = sa_find_id(sa->gw, sa->ike_rekey->theirs)) != NULL &&
+		    t->state == SA_ESTABLISHED) {
+			sa_take_over(t, sa);
+			sa_schedule(t);
+			log_msg(LOG_INFO, sa->id, "sa#%llu, the peer's rekey, takes over",
+			    (unsigned long long)t->id);
+		}
 		/* Answer with an empty message, then the SA is gone (1.4.1). */
 		(void)ike_respond(sa, INFORMATIONAL, m->hdr.msgid, &o);
 		ike_out_free(&o);
@@ -145,8 +157,11 @@ exch_delete_ike(struct ike_sa *sa)
 	while ((c = sa->children) != NULL)
 		child_delete(sa, c, 1);
 	if (sa->req_pending) {
-		/* Our window is busy (a liveness check): give up on it. */
+		/* Our window is busy (a liveness check, a rekey): give up on it
+		   and use the next message id, so that a late answer to it is not
+		   taken for the answer to the Delete. */
 		sa->req_pending = 0;
+		sa->our_msgid++;
 		dgram_set_free(&sa->req);
 	}
 	ike_out_begin(&o);

@@ -81,6 +81,7 @@ exch_init(struct ikegwd *gw, const struct ike_msg *m, const uint8_t *buf, size_t
 	struct ike_gen g;
 	struct wbuf wb;
 	uint8_t pub[IKE_DH_PUB_MAX], gir[IKE_DH_SECRET_MAX], skeyseed[IKE_PRF_MAX];
+	struct ike_sa_keys keys;
 	uint8_t natd[IKE_NATD_LEN], zero[8] = { 0 }, cookie[64], grp[2], hashes[16];
 	size_t publen, girlen, n, clen;
 	const char *why = NULL;
@@ -171,9 +172,9 @@ exch_init(struct ikegwd *gw, const struct ike_msg *m, const uint8_t *buf, size_t
 	dh = NULL;
 	if (ike_keys_skeyseed(sa->prf, sa->ni, sa->nilen, sa->nr, sa->nrlen, gir, girlen,
 	    skeyseed) == -1 ||
-	    ike_keys_derive(&sa->keys, sa->prf, sa->encr, sa->integ, skeyseed, sa->prf->pa_len,
+	    ike_keys_derive(&keys, sa->prf, sa->encr, sa->integ, skeyseed, sa->prf->pa_len,
 	    sa->ni, sa->nilen, sa->nr, sa->nrlen, sa->spi_i, sa->spi_r) == -1 ||
-	    ike_keys_sk(&sa->keys, 0, &sa->sk_out, &sa->sk_in) == -1)
+	    sa_set_keys(sa, &keys, 0, 1) == -1)
 		goto fail;
 	explicit_bzero(gir, sizeof(gir));
 	explicit_bzero(skeyseed, sizeof(skeyseed));
