@@ -43,11 +43,12 @@ CFLAGS_ALL   := -std=gnu11 -g $(WARN) -fstack-protector-strong -fno-strict-alias
 LDFLAGS_ALL  :=
 
 ifeq ($(SAN),1)
-CFLAGS_ALL  += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+CFLAGS_ALL  += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
+               -include tests/san_wipe.h
 LDFLAGS_ALL += -fsanitize=address,undefined
 else ifeq ($(FUZZ),1)
 CFLAGS_ALL  += -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
-               -fno-sanitize-recover=all -DIKEGW_FUZZ=1
+               -fno-sanitize-recover=all -DIKEGW_FUZZ=1 -include tests/san_wipe.h
 LDFLAGS_ALL += -fsanitize=address,undefined
 else
 CFLAGS_ALL   += -O2

@@ -1212,7 +1212,7 @@ seal_frags(struct ini *s, uint8_t exchange, uint32_t msgid, uint8_t first, const
 	struct ike_hdr h;
 	struct ike_gen g;
 
-	if (n < 2 || n > MAX_REQ_FRAGS || plainlen < n)
+	if (n < 1 || n > MAX_REQ_FRAGS || plainlen < n)
 		return -1;
 	memset(&h, 0, sizeof(h));
 	memcpy(h.spi_i, s->spi_i, IKE_SPI_LEN);
@@ -2953,7 +2953,7 @@ probe_finish(struct probe *p, struct ini *s, int rc, const char *name)
 	return 0;
 }
 
-static int probe_retransmit_frag(struct probe *);
+static int probe_retransmit_frag(struct probe *, size_t nfrag);
 
 /*
  * retransmit: RFC 7296 2.1 — a retransmitted request gets the very same
@@ -3002,7 +3002,11 @@ probe_retransmit(struct probe *p)
 		status = 1;
 	if (probe_finish(p, &s, rc, "retransmit") == -1)
 		status = status ? status : 1;
-	rc = probe_retransmit_frag(p);
+	rc = probe_retransmit_frag(p, 3);
+	/* One SKF holding a whole message (Total Fragments 1): allowed, and
+	   its plaintext is shorter than the datagram that carried it. */
+	if (rc == 0)
+		rc = probe_retransmit_frag(p, 1);
 	status = status ? status : rc;
 out:
 	dgrams_free(&a1);
@@ -3017,11 +3021,11 @@ out:
 /*
  * RFC 7383 2.6.1: a retransmitted fragmented request makes the responder
  * resend its answer once, on the fragment numbered 1; the other fragments
- * of the retransmission are ignored.  The first IKE_AUTH goes out in 3
- * fragments, then all 3 again.
+ * of the retransmission are ignored.  The first IKE_AUTH goes out in nfrag
+ * fragments, then all of them again.
  */
 static int
-probe_retransmit_frag(struct probe *p)
+probe_retransmit_frag(struct probe *p, size_t nfrag)
 {
 	struct dgrams frags = { 0 }, b1 = { 0 }, b2 = { 0 };
 	struct ini s;
@@ -3030,7 +3034,7 @@ probe_retransmit_frag(struct probe *p)
 	int rc, status = 0;
 
 	probe_ini(p, &s);
-	s.frag_req = 3;		/* taken by the first IKE_AUTH */
+	s.frag_req = nfrag;	/* taken by the first IKE_AUTH */
 	if (ini_start(&s) != INI_SEND)
 		die("%s", s.detail);
 	if ((rc = probe_init(p, &s, NULL, NULL)) != INI_SEND) {
@@ -3057,8 +3061,8 @@ probe_retransmit_frag(struct probe *p)
 	probe_collect(p, s.spi_i, MAX_FRAGS, 2, &b2);
 	copies = b1.n ? b2.n / b1.n : 0;
 	status = b2.n == b1.n && dgrams_equal(&b1, &b2) ? 0 : 1;
-	printf("probe retransmit: IKE_AUTH in %zu fragments, retransmitted: answered %s"
-	    " (%zu datagrams; the answer has %zu)\n", frags.n,
+	printf("probe retransmit: IKE_AUTH in %zu fragment%s, retransmitted: answered %s"
+	    " (%zu datagrams; the answer has %zu)\n", frags.n, frags.n == 1 ? "" : "s",
 	    status == 0 ? "once, identical" : copies > 1 ? "MORE THAN ONCE" :
 	    b2.n ? "differently" : "not at all", b2.n, b1.n);
 	if (probe_finish(p, &s, rc, "retransmit") == -1)

@@ -193,6 +193,7 @@ struct ike_sa {
 	/* our own requests (delete, liveness) */
 	uint32_t	 our_msgid;
 	int		 req_pending;
+	int		 delete_queued;	/* our Delete waits for req_pending's answer */
 	int		 req_kind;	/* REQ_* */
 	int		 req_tries;
 	int		 req_max;	/* transmissions before giving up */
@@ -423,6 +424,8 @@ void	 exch_info_response(struct ike_sa *, const struct ike_msg *, int kind);
 void	 exch_child(struct ike_sa *, const struct ike_msg *);
 /* Sends a Delete for the IKE SA (terminate, shutdown). */
 void	 exch_delete_ike(struct ike_sa *);
+/* Sends the Delete that exch_delete_ike() queued behind an open request. */
+void	 exch_delete_queued(struct ike_sa *);
 /* Sends a Delete for one CHILD SA (hard lifetime) and removes it. */
 void	 exch_delete_child(struct ike_sa *, struct child_sa *);
 /* Sends a liveness check (dead peer detection). */
@@ -465,6 +468,9 @@ int	 ike_rekey_start(struct ike_sa *);
 /* The peer's answer to our IKE SA rekey. */
 void	 ike_rekey_done(struct ike_sa *, const struct ike_msg *);
 void	 ike_rekey_free(struct ike_sa *);
+/* Gives up our IKE SA rekey; after a collision (2.8.2) the peer's new SA
+   takes the lease and the CHILD SAs, which stayed with the old SA. */
+void	 ike_rekey_abandon(struct ike_sa *);
 /* The peer rekeys the CHILD SA we are rekeying too: remember its nonces. */
 void	 child_rekey_collision(struct ike_sa *, struct child_sa *old, const uint8_t *ni,
     size_t nilen, const uint8_t *nr, size_t nrlen);

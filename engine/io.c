@@ -373,11 +373,12 @@ frag_add(struct ike_sa *sa, const struct ike_hdr *h, const struct ike_pl_skf *f,
 /*
  * Decrypts a protected message into m.  Returns 1 when m holds a complete
  * message, 0 when more fragments are needed, -1 when it must be dropped.
- * *plain receives the buffer m's inner payloads point into.
+ * *plain receives the buffer m's inner payloads point into, *plainlen its
+ * size (a reassembled message's is not the datagram's).
  */
 static int
 decrypt_msg(struct ike_sa *sa, const struct ike_hdr *h, const uint8_t *buf, size_t len,
-    struct ike_msg *m, uint8_t **plain)
+    struct ike_msg *m, uint8_t **plain, size_t *plainlen)
 {
 	const struct ike_pl *p;
 	uint8_t *pt = NULL, *whole = NULL;
@@ -386,6 +387,7 @@ decrypt_msg(struct ike_sa *sa, const struct ike_hdr *h, const uint8_t *buf, size
 	int r;
 
 	*plain = NULL;
+	*plainlen = 0;
 	if (ike_msg_parse(m, buf, len) != IKE_PARSE_OK || m->sk_idx < 0) {
 		log_msg(LOG_DEBUG, sa->id, "%s: %s", ike_exchange_name(h->exchange),
 		    m->sk_idx < 0 ? "no SK payload" : m->err.msg);
@@ -422,6 +424,7 @@ decrypt_msg(struct ike_sa *sa, const struct ike_hdr *h, const uint8_t *buf, size
 		return -1;
 	}
 	*plain = pt;
+	*plainlen = ptlen;
 	return 1;
 bad:
 	log_msg(LOG_DEBUG, sa->id, "%s: integrity check failed", ike_exchange_name(h->exchange));
@@ -468,6 +471,7 @@ sa_request_in(struct ike_sa *sa, const struct ike_hdr *h, const uint8_t *buf, si
 {
 	struct ike_msg m;
 	uint8_t *plain = NULL;
+	size_t plainlen = 0;
 	int r;
 
 	if (sa->state == SA_HALF_OPEN && h->exchange != IKE_AUTH) {
@@ -495,7 +499,7 @@ sa_request_in(struct ike_sa *sa, const struct ike_hdr *h, const uint8_t *buf, si
 		return;
 	}
 	ike_msg_init(&m);
-	r = decrypt_msg(sa, h, buf, len, &m, &plain);
+	r = decrypt_msg(sa, h, buf, len, &m, &plain, &plainlen);
 	if (r != 1)
 		goto out;
 	sa->last_in = time(NULL);
@@ -518,7 +522,7 @@ sa_request_in(struct ike_sa *sa, const struct ike_hdr *h, const uint8_t *buf, si
 out:
 	ike_msg_free(&m);
 	if (plain) {
-		explicit_bzero(plain, len);
+		explicit_bzero(plain, plainlen);
 		free(plain);
 	}
 }
@@ -528,18 +532,21 @@ sa_response_in(struct ike_sa *sa, const struct ike_hdr *h, const uint8_t *buf, s
 {
 	struct ike_msg m;
 	uint8_t *plain = NULL;
+	size_t plainlen = 0;
 
 	if (!sa->req_pending || h->msgid != sa->our_msgid)
 		return;
 	ike_msg_init(&m);
-	if (decrypt_msg(sa, h, buf, len, &m, &plain) == 1) {
+	if (decrypt_msg(sa, h, buf, len, &m, &plain, &plainlen) == 1) {
 		sa->req_pending = 0;
 		sa->our_msgid++;
 		if (sa->retx)
 			event_del(sa->retx);
 		dgram_set_free(&sa->req);
 		sa->last_in = time(NULL);
-		if (h->exchange == INFORMATIONAL)
+		if (sa->delete_queued)
+			exch_delete_queued(sa);	/* the SA is going: nothing else matters */
+		else if (h->exchange == INFORMATIONAL)
 			exch_info_response(sa, &m, sa->req_kind);
 		else if (h->exchange == CREATE_CHILD_SA && sa->req_kind == REQ_REKEY_CHILD)
 			child_rekey_done(sa, &m);
@@ -548,7 +555,7 @@ sa_response_in(struct ike_sa *sa, const struct ike_hdr *h, const uint8_t *buf, s
 	}
 	ike_msg_free(&m);
 	if (plain) {
-		explicit_bzero(plain, len);
+		explicit_bzero(plain, plainlen);
 		free(plain);
 	}
 }

@@ -451,6 +451,7 @@ sa_kill(struct ike_sa *sa, const char *why)
 	if (sa->state == SA_DEAD)
 		return;
 	log_msg(LOG_INFO, sa->id, "closing: %s", why);
+	ike_rekey_abandon(sa);
 	while ((c = sa->children) != NULL)
 		child_delete(sa, c, 1);
 	cp_release(sa);
@@ -534,11 +535,14 @@ sa_schedule(struct ike_sa *sa)
 	if (sa->state == SA_HALF_OPEN || sa->state == SA_AUTH)
 		at = sa->created + IKE_HALF_OPEN_TIMEOUT;
 	else if (sa->state == SA_ESTABLISHED) {
-		at = earliest(sa->expire_at, sa->reauth_at);
+		at = sa->expire_at;
+		if (!sa->rekeyed)
+			at = earliest(at, sa->reauth_at);
 		if (!sa->rekeyed && sa->ike_rekey == NULL)
 			at = earliest(at, soft_due(sa, sa->rekey_at, now));
 		for (c = sa->children; c; c = c->next) {
-			at = earliest(at, c->expire_at);
+			/* a CHILD SA's Delete, like a rekey, waits for our window */
+			at = earliest(at, soft_due(sa, c->expire_at, now));
 			if (!c->rekeyed && !sa->rekeyed)
 				at = earliest(at, soft_due(sa, c->rekey_at, now));
 		}

@@ -262,6 +262,11 @@ exch_child(struct ike_sa *sa, const struct ike_msg *m)
 		rekey_ike(sa, m, sap, np, kep);
 		return;
 	}
+	/* 2.25.2: this IKE SA is being replaced; its successor takes them. */
+	if (sa->rekeyed) {
+		answer_notify(sa, m->hdr.msgid, IKE_N_TEMPORARY_FAILURE, NULL, 0);
+		return;
+	}
 	if (rk != NULL) {
 		uint32_t spi;
 
@@ -346,6 +351,24 @@ ike_rekey_free(struct ike_sa *sa)
 	explicit_bzero(sa->ike_rekey, sizeof(*sa->ike_rekey));
 	free(sa->ike_rekey);
 	sa->ike_rekey = NULL;
+}
+
+void
+ike_rekey_abandon(struct ike_sa *sa)
+{
+	struct ike_rekey *rk = sa->ike_rekey;
+	struct ike_sa *t;
+
+	if (rk == NULL)
+		return;
+	if (rk->theirs && (t = sa_find_id(sa->gw, rk->theirs)) != NULL && t != sa &&
+	    t->state == SA_ESTABLISHED && (sa->children || sa->have_vip4 || sa->have_vip6)) {
+		sa_take_over(t, sa);
+		sa_schedule(t);
+		log_msg(LOG_INFO, sa->id, "sa#%llu, the peer's rekey, takes over",
+		    (unsigned long long)t->id);
+	}
+	ike_rekey_free(sa);
 }
 
 static int
@@ -482,7 +505,7 @@ offered_group(const struct ike_sa *sa, uint16_t g)
 static void
 rekey_later(struct ike_sa *sa, time_t delay)
 {
-	ike_rekey_free(sa);
+	ike_rekey_abandon(sa);
 	if (!sa->rekeyed)
 		sa->rekey_at = time(NULL) + delay;
 	sa_schedule(sa);
@@ -507,12 +530,14 @@ ike_rekey_done(struct ike_sa *sa, const struct ike_msg *m)
 		return;
 	if ((n = ike_msg_find(m, IKE_PL_NOTIFY, NULL)) != NULL && n->u.notify.type < 16384) {
 		if (n->u.notify.type == IKE_N_INVALID_KE_PAYLOAD && !rk->retried_ke &&
-		    n->u.notify.len == 2) {
+		    n->u.notify.len == 2 && !sa->rekeyed) {
 			uint16_t g = (uint16_t)(n->u.notify.data[0] << 8 | n->u.notify.data[1]);
 
-			ike_rekey_free(sa);
-			if (offered_group(sa, g) && rekey_send(sa, g, 1) == 0)
-				return;
+			if (offered_group(sa, g)) {
+				ike_rekey_free(sa);
+				if (rekey_send(sa, g, 1) == 0)
+					return;
+			}
 			rekey_later(sa, 30);
 			return;
 		}
@@ -533,7 +558,7 @@ ike_rekey_done(struct ike_sa *sa, const struct ike_msg *m)
 	}
 	/* The answer must be one of our offers, with the group of our KE. */
 	proposal_from_pl(p, &chosen);
-	noffers = rekey_offers(sa, sa->dh, offers);
+	noffers = rekey_offers(sa, rk->dh, offers);
 	for (i = 0; i < noffers && !same_proposal(&offers[i], &chosen); i++)
 		;
 	if (i == noffers || chosen.dh != rk->dh || kep->u.ke.group != rk->dh) {

@@ -80,18 +80,6 @@ exch_info(struct ike_sa *sa, const struct ike_msg *m)
 		}
 	}
 	if (delete_ike) {
-		struct ike_sa *t;
-
-		/* 2.8.2: the peer's rekey won a collision with ours; its new SA
-		   takes the lease and the CHILD SAs we kept here meanwhile. */
-		if (sa->ike_rekey && sa->ike_rekey->theirs &&
-		    (t = sa_find_id(sa->gw, sa->ike_rekey->theirs)) != NULL &&
-		    t->state == SA_ESTABLISHED) {
-			sa_take_over(t, sa);
-			sa_schedule(t);
-			log_msg(LOG_INFO, sa->id, "sa#%llu, the peer's rekey, takes over",
-			    (unsigned long long)t->id);
-		}
 		/* Answer with an empty message, then the SA is gone (1.4.1). */
 		(void)ike_respond(sa, INFORMATIONAL, m->hdr.msgid, &o);
 		ike_out_free(&o);
@@ -142,10 +130,23 @@ exch_delete_child(struct ike_sa *sa, struct child_sa *c)
 	ike_out_free(&o);
 }
 
+static void
+delete_send(struct ike_sa *sa)
+{
+	struct ike_out o;
+
+	ike_out_begin(&o);
+	ike_gen_delete(&o.g, IKE_PROTO_IKE, NULL, 0);
+	sa->req_max = 0;
+	sa->req_interval = 0;
+	if (ike_request(sa, INFORMATIONAL, REQ_DELETE, &o) == -1)
+		sa_kill(sa, "could not send Delete");
+	ike_out_free(&o);
+}
+
 void
 exch_delete_ike(struct ike_sa *sa)
 {
-	struct ike_out o;
 	struct child_sa *c;
 
 	if (sa->state != SA_ESTABLISHED && sa->state != SA_AUTH) {
@@ -156,23 +157,29 @@ exch_delete_ike(struct ike_sa *sa)
 	/* The kernel SAs go at once; the IKE SA when the peer answers. */
 	while ((c = sa->children) != NULL)
 		child_delete(sa, c, 1);
+	sa_state(sa, SA_DELETING);
 	if (sa->req_pending) {
-		/* Our window is busy (a liveness check, a rekey): give up on it
-		   and use the next message id, so that a late answer to it is not
-		   taken for the answer to the Delete. */
+		if (!sa->gw->stopping) {
+			/* Window of one (2.3): the Delete follows once our open
+			   request (a liveness check, a rekey) is answered. */
+			sa->delete_queued = 1;
+			return;
+		}
+		/* Shutting down: no time to wait; the next message id. */
 		sa->req_pending = 0;
 		sa->our_msgid++;
 		dgram_set_free(&sa->req);
 	}
-	ike_out_begin(&o);
-	ike_gen_delete(&o.g, IKE_PROTO_IKE, NULL, 0);
-	sa->req_max = 0;
-	sa->req_interval = 0;
-	if (ike_request(sa, INFORMATIONAL, REQ_DELETE, &o) == -1) {
-		ike_out_free(&o);
-		sa_kill(sa, "could not send Delete");
+	delete_send(sa);
+}
+
+void
+exch_delete_queued(struct ike_sa *sa)
+{
+	if (!sa->delete_queued || sa->state != SA_DELETING)
 		return;
-	}
-	ike_out_free(&o);
-	sa_state(sa, SA_DELETING);
+	sa->delete_queued = 0;
+	child_rekey_free(sa);
+	ike_rekey_free(sa);
+	delete_send(sa);
 }

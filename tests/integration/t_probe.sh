@@ -74,6 +74,8 @@ check_match "a first IKE_AUTH sent as 3 SKF fragments is reassembled and answere
 # triggers the response again (found by ikeload: ikegwd used to answer each).
 check_match "a retransmitted fragmented request is answered once (RFC 7383 2.6.1)" \
 	"IKE_AUTH in 3 fragments, retransmitted: answered once, identical" "$out"
+check_match "a whole IKE_AUTH in one SKF (Total Fragments 1) is answered, once on retransmission" \
+	"IKE_AUTH in 1 fragment, retransmitted: answered once, identical" "$out"
 # The same from the NAT-T port (non-ESP marker).
 out=$(ikeload probe retransmit --natt "${EAP[@]}" 2>&1)
 check_match "NAT-T port: retransmitted IKE_SA_INIT answered identically" "IKE_SA_INIT identical" "$out"
