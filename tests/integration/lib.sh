@@ -252,6 +252,26 @@ child_field() {
 }
 
 # sa_drop REASON: drops for REASON of the first SA in ikegwctl kernel-sas.
+# Holds back the client's (net_basic: 192.0.2.2) IKE messages on 4500 at
+# the gateway, to force rekey collisions: all | answers (the Response flag,
+# byte 31 after the UDP header) | none.  ESP passes.
+hold() {
+	ip netns exec "$GW" nft delete table inet hold 2> /dev/null
+	case $1 in
+	all) rule="ip saddr 192.0.2.2 udp dport 4500 @th,64,32 0 drop" ;;
+	answers) rule="ip saddr 192.0.2.2 udp dport 4500 @th,64,32 0 @th,248,8 & 0x20 == 0x20 drop" ;;
+	*) return 0 ;;
+	esac
+	ip netns exec "$GW" nft -f - <<-NFT
+	table inet hold {
+		chain hold_in {
+			type filter hook input priority -10; policy accept;
+			$rule
+		}
+	}
+	NFT
+}
+
 sa_drop() {
 	ctl --json kernel-sas | sed -n '/"sas"/,/"dataplane"/p' | grep -o "\"$1\": [0-9]*" |
 		head -1 | awk '{print $2}'

@@ -114,22 +114,6 @@ check_match "traffic passes" " 0% packet loss" "$out"
 
 # 2. a forced collision: the client's IKE messages are held back while both
 #    sides start an IKE rekey; then only its answers; then everything flows.
-hold() {	# hold all | answers | none — IKE on 4500 from the client (flags at byte 31)
-	ip netns exec "$GW" nft delete table inet hold 2> /dev/null
-	case $1 in
-	all) rule="ip saddr 192.0.2.2 udp dport 4500 @th,64,32 0 drop" ;;
-	answers) rule="ip saddr 192.0.2.2 udp dport 4500 @th,64,32 0 @th,248,8 & 0x20 == 0x20 drop" ;;
-	*) return 0 ;;
-	esac
-	ip netns exec "$GW" nft -f - <<-NFT
-	table inet hold {
-		chain hold_in {
-			type filter hook input priority -10; policy accept;
-			$rule
-		}
-	}
-	NFT
-}
 # Which new SA stays depends on the nonces (random): three rounds, so that
 # both outcomes are usually seen; each must end in one working SA.
 for round in 1 2 3; do

@@ -126,22 +126,6 @@ engine 3600
 check "apply long lifetimes again" ctl apply "$T/engine.json"
 check_match "client connects" "CHILD_SA net\{[0-9]+\} established" "$(client_up calm)"
 id=$(ctl list-sas | sed -n 's/^#\([0-9]*\) .*/\1/p' | head -1)
-hold() {	# hold all | answers | none — IKE on 4500 from the client (flags at byte 31)
-	ip netns exec "$GW" nft delete table inet hold 2> /dev/null
-	case $1 in
-	all) rule="ip saddr 192.0.2.2 udp dport 4500 @th,64,32 0 drop" ;;
-	answers) rule="ip saddr 192.0.2.2 udp dport 4500 @th,64,32 0 @th,248,8 & 0x20 == 0x20 drop" ;;
-	*) return 0 ;;
-	esac
-	ip netns exec "$GW" nft -f - <<-NFT
-	table inet hold {
-		chain hold_in {
-			type filter hook input priority -10; policy accept;
-			$rule
-		}
-	}
-	NFT
-}
 hold all
 sw --rekey --child net > /dev/null 2>&1 &
 sleep 0.5
