@@ -18,16 +18,14 @@ const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const { chromium } = require('playwright-core');
+const { launch, helpers, failedStatus } = require('./browser');
 
 const BASE = process.env.IKEGW_URL;
 const PASSWORD = process.env.IKEGW_ADMIN_PASSWORD;
 const TOP = path.resolve(__dirname, '..', '..');
 const OUT = process.env.IKEGW_E2E_OUT || path.join(TOP, 'test-output', 'e2e');
 const DOWNLOADS = path.join(OUT, 'downloads');
-const CHROMIUM = process.env.IKEGW_CHROMIUM || '/usr/bin/chromium';
 
 // The guide's tables.
 const CA = { name: 'VPN CA', key: 'rsa4096', digest: 'sha256', days: '3650', cn: 'VPN CA',
@@ -38,12 +36,11 @@ const USER = { name: 'user-smith', type: 'user', key: 'rsa2048', digest: 'sha256
 	cn: 'user-smith' };
 const P12_PASSWORD = 'Smith-p12-2024';
 
-let userDataDir;
-let context;
+let browser;
 let page;
+const { where, submit, follow } = helpers(() => page);
 let shotNo = 0;
 let failed = null;
-const consoleErrors = [];
 const expectedStatus = new Set();
 
 async function shot(name) {
@@ -75,11 +72,6 @@ function step(name, fn) {
 	});
 }
 
-function where() {
-	const u = new URL(page.url());
-	return u.pathname + u.search;
-}
-
 async function expectHeading(text) {
 	await page.locator('main h1').waitFor();
 	assert.equal((await page.locator('main h1').textContent()).trim(), text);
@@ -89,14 +81,6 @@ async function expectFlash(text) {
 	const flash = page.locator('main .flash[role=status]');
 	await flash.waitFor();
 	assert.equal((await flash.textContent()).trim(), text);
-}
-
-async function submit(button, timeout = 15_000) {
-	await Promise.all([page.waitForNavigation({ waitUntil: 'load', timeout }), button.click()]);
-}
-
-async function follow(link) {
-	await Promise.all([page.waitForNavigation(), link.click()]);
 }
 
 // Clicks what starts a download and saves the file; returns its path.
@@ -147,39 +131,15 @@ describe('Cert. Manager in Chromium (the IKEv2 guide)', { timeout: 100_000 }, ()
 		assert.ok(BASE, 'IKEGW_URL is set (run through tests/e2e/run.sh)');
 		assert.ok(PASSWORD, 'IKEGW_ADMIN_PASSWORD is set');
 		fs.mkdirSync(DOWNLOADS, { recursive: true });
-		userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ikegw-e2e-certs-'));
-		context = await chromium.launchPersistentContext(userDataDir, {
-			executablePath: CHROMIUM,
-			headless: true,
-			acceptDownloads: true,
-			args: [
-				'--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic',
-				'--no-first-run', '--disable-background-networking',
-				'--disable-component-update', '--disable-sync',
-				'--disable-dev-shm-usage', '--no-proxy-server',
-				'--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-			],
-			viewport: { width: 1280, height: 900 },
-			timeout: 30_000,
-		});
-		context.setDefaultTimeout(10_000);
-		context.setDefaultNavigationTimeout(15_000);
-		page = context.pages()[0] || await context.newPage();
-		page.on('console', (msg) => {
-			if (msg.type() !== 'error') return;
-			const loc = msg.location();
-			const m = /^Failed to load resource: the server responded with a status of (\d+)/.exec(msg.text());
-			if (m && expectedStatus.has(`${m[1]} ${loc.url}`)) return;
-			consoleErrors.push(`console: ${msg.text()} (${loc.url || page.url()})`);
-		});
-		page.on('pageerror', (err) => consoleErrors.push(`pageerror: ${err.message} (${page.url()})`));
+		browser = await launch('certs', { downloads: true,
+			viewport: { width: 1280, height: 900 }, navigationTimeout: 15_000,
+			ignore: // statuses the test provokes on purpose (expectedStatus)
+				(msg) => expectedStatus.has(`${failedStatus(msg)} ${msg.location().url}`) });
+		page = browser.page;
 	});
 
 	after(async () => {
-		if (consoleErrors.length)
-			fs.writeFileSync(path.join(OUT, 'certs-console-errors.txt'), consoleErrors.join('\n') + '\n');
-		if (context) await context.close().catch(() => {});
-		if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+		if (browser) await browser.close(path.join(OUT, 'certs-console-errors.txt'));
 	});
 
 	step('log in and open System > Cert. Manager from the menu', async () => {
@@ -223,7 +183,7 @@ describe('Cert. Manager in Chromium (the IKEv2 guide)', { timeout: 100_000 }, ()
 		// A picture of the page while the request is out (best effort;
 		// straight through CDP, which does not wait for the navigation).
 		let pictured = false;
-		const cdp = await context.newCDPSession(page);
+		const cdp = await browser.context.newCDPSession(page);
 		await page.route('**/system/certmanager/ca/new', async (route) => {
 			if (route.request().method() === 'POST' && !pictured) {
 				pictured = true;
@@ -370,6 +330,6 @@ describe('Cert. Manager in Chromium (the IKEv2 guide)', { timeout: 100_000 }, ()
 	});
 
 	step('no console errors and no uncaught page errors (CSP violations show here)', async () => {
-		assert.deepEqual(consoleErrors.filter((e) => !e.includes('/favicon.ico')), []);
+		assert.deepEqual(browser.errors.filter((e) => !e.includes('/favicon.ico')), []);
 	});
 });

@@ -17,24 +17,21 @@
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const { chromium } = require('playwright-core');
+const { launch, helpers } = require('./browser');
 
 const BASE = process.env.IKEGW_URL;
 const PASSWORD = process.env.IKEGW_ADMIN_PASSWORD;
 const TOP = path.resolve(__dirname, '..', '..');
 const OUT = process.env.IKEGW_E2E_OUT || path.join(TOP, 'test-output', 'e2e');
-const CHROMIUM = process.env.IKEGW_CHROMIUM || '/usr/bin/chromium';
 const ENABLED = process.env.IKEGW_FW_E2E === '1';
 const LAN_HOST = '10.1.0.10';
 
-let userDataDir;
-let context;
+let browser;
 let page;
+const { where, submit, follow, menu } = helpers(() => page);
 let shotNo = 0;
 let failed = null;
-const consoleErrors = [];
 
 async function shot(name) {
 	shotNo++;
@@ -66,29 +63,10 @@ function step(name, fn) {
 		});
 }
 
-function where() {
-	const u = new URL(page.url());
-	return u.pathname + u.search;
-}
-
-async function submit(button) {
-	await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), button.click()]);
-}
-
-async function follow(link) {
-	await Promise.all([page.waitForNavigation(), link.click()]);
-}
-
 async function expectFlash(text) {
 	const flash = page.locator('main .flash[role=status]');
 	await flash.waitFor();
 	assert.equal((await flash.textContent()).trim(), text);
-}
-
-async function menu(section, item) {
-	const sec = page.locator('.menu-section', { has: page.locator('.menu-title', { hasText: section }) });
-	await sec.locator('.menu-title').click();
-	await follow(sec.getByRole('link', { name: item, exact: true }));
 }
 
 // The API with the browser's session (cookie and CSRF header).
@@ -140,38 +118,16 @@ describe('Firewall pages on a gateway with WAN and LAN', { timeout: 100_000 }, (
 		assert.ok(BASE, 'IKEGW_URL is set');
 		assert.ok(PASSWORD, 'IKEGW_ADMIN_PASSWORD is set');
 		fs.mkdirSync(OUT, { recursive: true });
-		userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ikegw-e2e-fw-'));
-		context = await chromium.launchPersistentContext(userDataDir, {
-			executablePath: CHROMIUM,
-			headless: true,
-			args: [
-				'--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic',
-				'--no-first-run', '--disable-background-networking',
-				'--disable-component-update', '--disable-sync',
-				'--disable-dev-shm-usage', '--no-proxy-server',
-				'--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-			],
-			viewport: { width: 1400, height: 900 },
-			timeout: 30_000,
-		});
-		context.setDefaultTimeout(10_000);
-		context.setDefaultNavigationTimeout(30_000);
-		page = context.pages()[0] || await context.newPage();
+		browser = await launch('fw', { downloads: false,
+			viewport: { width: 1400, height: 900 }, navigationTimeout: 30_000,
+			ignore: // the refused rule form answers 422 on purpose
+				(msg) => /^Failed to load resource: .* status of 422/.test(msg.text()) });
+		page = browser.page;
 		page.on('dialog', (d) => d.accept());
-		page.on('console', (msg) => {
-			if (msg.type() !== 'error') return;
-			// The refused rule form answers 422 on purpose.
-			if (/^Failed to load resource: .* status of 422/.test(msg.text())) return;
-			consoleErrors.push(`console: ${msg.text()} (${page.url()})`);
-		});
-		page.on('pageerror', (err) => consoleErrors.push(`pageerror: ${err.message} (${page.url()})`));
 	});
 
 	after(async () => {
-		if (consoleErrors.length)
-			fs.writeFileSync(path.join(OUT, 'firewall-console-errors.txt'), consoleErrors.join('\n') + '\n');
-		if (context) await context.close().catch(() => {});
-		if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+		if (browser) await browser.close(path.join(OUT, 'firewall-console-errors.txt'));
 	});
 
 	step('log in', async () => {
@@ -270,6 +226,6 @@ describe('Firewall pages on a gateway with WAN and LAN', { timeout: 100_000 }, (
 		await submit(banner.getByRole('button', { name: 'Apply changes' }));
 		await expectFlash('The changes were applied.');
 		assert.equal(await page.locator('.apply-banner').count(), 0, 'the banner is gone');
-		assert.equal(consoleErrors.length, 0, consoleErrors.join('\n'));
+		assert.equal(browser.errors.length, 0, browser.errors.join('\n'));
 	});
 });

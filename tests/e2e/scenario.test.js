@@ -14,15 +14,13 @@ const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const { chromium } = require('playwright-core');
+const { launch, helpers, failedStatus } = require('./browser');
 
 const BASE = process.env.IKEGW_URL;
 const FIRST_PASSWORD = process.env.IKEGW_ADMIN_PASSWORD;
 const TOP = path.resolve(__dirname, '..', '..');
 const OUT = process.env.IKEGW_E2E_OUT || path.join(TOP, 'test-output', 'e2e');
-const CHROMIUM = process.env.IKEGW_CHROMIUM || '/usr/bin/chromium';
 
 const NEW_PASSWORD = 'e2e-' + crypto.randomBytes(9).toString('base64url');
 const VPN_USER = { name: 'alice.e2e', fullName: 'Alice Example', vpnPassword: 'vpn-secret-1234' };
@@ -31,12 +29,11 @@ const BAD_USER = { name: 'bad name!', fullName: 'Bob Typo', vpnPassword: 'vpn-on
 const USERNAME_MSG = 'Use letters, digits and . _ @ - (starting with a letter or digit).';
 const MISMATCH_MSG = 'The two entries do not match.';
 
-let userDataDir;
-let context;
+let browser;
 let page;
+const { where, submit } = helpers(() => page);
 let shotNo = 0;
 let failed = null;
-const consoleErrors = [];   // console.error messages and uncaught page errors
 // Chromium logs "Failed to load resource: ... status of N" for every 4xx page,
 // the ones the scenario provokes on purpose too (401 wrong password, 422 form
 // errors).  Those, and only those, are expected: "status url" strings.
@@ -79,11 +76,6 @@ function step(name, fn, opts = { blocking: true }) {
 }
 
 // Path + query of the current page.
-function where() {
-	const u = new URL(page.url());
-	return u.pathname + u.search;
-}
-
 async function expectHeading(text) {
 	await page.locator('main h1').waitFor();
 	assert.equal((await page.locator('main h1').textContent()).trim(), text);
@@ -95,11 +87,6 @@ async function expectFlash(text) {
 	await flash.first().waitFor();
 	assert.equal(await flash.count(), 1, 'one notice on the page');
 	assert.equal((await flash.textContent()).trim(), text);
-}
-
-// Submits the form `button` belongs to and waits for the page that answers.
-async function submit(button) {
-	await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), button.click()]);
 }
 
 async function login(user, password) {
@@ -152,35 +139,12 @@ describe('ikegw in Chromium', { timeout: 90_000 }, () => {
 		assert.ok(FIRST_PASSWORD, 'IKEGW_ADMIN_PASSWORD is set');
 		assert.match(new URL(BASE).hostname, /^127\.0\.0\.1$/);
 		fs.mkdirSync(OUT, { recursive: true });
-		userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ikegw-e2e-chromium-'));
-		context = await chromium.launchPersistentContext(userDataDir, {
-			executablePath: CHROMIUM,
-			headless: true,
-			args: [
-				'--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic',
-				'--no-first-run', '--disable-background-networking',
-				'--disable-component-update', '--disable-sync',
-				'--disable-dev-shm-usage', '--no-proxy-server',
-				// Nothing but the instance under test is reachable.
-				'--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-			],
-			viewport: { width: 1280, height: 800 },
-			timeout: 30_000,
-		});
-		context.setDefaultTimeout(10_000);
-		context.setDefaultNavigationTimeout(15_000);
-		page = context.pages()[0] || await context.newPage();
-		page.on('console', (msg) => {
-			if (msg.type() === 'error') {
-				const loc = msg.location();
-				const m = /^Failed to load resource: the server responded with a status of (\d+)/.exec(msg.text());
-				if (m && expectedStatus.has(`${m[1]} ${loc.url}`))
-					return;
-				consoleErrors.push(`console: ${msg.text()} (${loc.url || page.url()})`);
-			}
-		});
-		page.on('pageerror', (err) => consoleErrors.push(`pageerror: ${err.message} (${page.url()})`));
-		context.on('request', (req) => {
+		browser = await launch('chromium', { downloads: false,
+			viewport: { width: 1280, height: 800 }, navigationTimeout: 15_000,
+			ignore: // statuses the test provokes on purpose (expectedStatus)
+				(msg) => expectedStatus.has(`${failedStatus(msg)} ${msg.location().url}`) });
+		page = browser.page;
+		browser.context.on('request', (req) => {
 			const u = new URL(req.url());
 			if (u.protocol !== 'data:' && u.protocol !== 'about:' && u.hostname !== '127.0.0.1')
 				foreignRequests.push(req.url());
@@ -192,12 +156,7 @@ describe('ikegw in Chromium', { timeout: 90_000 }, () => {
 	});
 
 	after(async () => {
-		if (consoleErrors.length)
-			fs.writeFileSync(path.join(OUT, 'console-errors.txt'), consoleErrors.join('\n') + '\n');
-		if (context)
-			await context.close().catch(() => {});
-		if (userDataDir)
-			fs.rmSync(userDataDir, { recursive: true, force: true });
+		if (browser) await browser.close(path.join(OUT, 'console-errors.txt'));
 	});
 
 	step('the login page loads with its stylesheet and script', async () => {
@@ -411,11 +370,11 @@ describe('ikegw in Chromium', { timeout: 90_000 }, () => {
 	const isFavicon = (e) => e.includes(`${BASE}/favicon.ico`);
 
 	step('no console errors and no uncaught page errors (CSP violations show here)', async () => {
-		assert.deepEqual(consoleErrors.filter((e) => !isFavicon(e)), []);
+		assert.deepEqual(browser.errors.filter((e) => !isFavicon(e)), []);
 	}, { blocking: false });
 
 	step('the browser finds a favicon (no 404 logged for /favicon.ico)', async () => {
-		assert.deepEqual(consoleErrors.filter(isFavicon), []);
+		assert.deepEqual(browser.errors.filter(isFavicon), []);
 	}, { blocking: false });
 
 	step('every /static/ file loaded, nothing requested off 127.0.0.1', async () => {

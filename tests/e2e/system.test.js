@@ -8,18 +8,15 @@
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const { chromium } = require('playwright-core');
+const { launch } = require('./browser');
 
 const BASE = process.env.IKEGW_URL;
 const PASSWORD = process.env.IKEGW_ADMIN_PASSWORD;
 const TOP = path.resolve(__dirname, '..', '..');
 const OUT = process.env.IKEGW_E2E_OUT || path.join(TOP, 'test-output', 'e2e');
-const CHROMIUM = process.env.IKEGW_CHROMIUM || '/usr/bin/chromium';
 
-let context, page, userDataDir;
-const consoleErrors = [];
+let browser, page;
 
 async function shot(name) {
 	await page.screenshot({ path: path.join(OUT, `system-${name}.png`), fullPage: true });
@@ -38,21 +35,9 @@ async function flash() {
 describe('System and Diagnostics pages in Chromium', { timeout: 90_000 }, () => {
 	before(async () => {
 		fs.mkdirSync(OUT, { recursive: true });
-		userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ikegw-e2e-system-'));
-		context = await chromium.launchPersistentContext(userDataDir, {
-			executablePath: CHROMIUM,
-			headless: true,
-			args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-				'--disable-background-networking', '--disable-component-update', '--disable-sync'],
-		});
-		page = context.pages()[0] || await context.newPage();
-		page.setDefaultTimeout(10_000);
-		page.on('pageerror', (e) => consoleErrors.push(String(e)));
-		page.on('console', (m) => {
-			// 4xx pages the test provokes on purpose are logged by Chromium too.
-			if (m.type() === 'error' && !/status of (404|422)/.test(m.text()))
-				consoleErrors.push(m.text());
-		});
+		// 4xx pages the test provokes on purpose are logged by Chromium too.
+		browser = await launch('system', { ignore: (m) => /status of (404|422)/.test(m.text()) });
+		page = browser.page;
 		await page.goto(`${BASE}/login`);
 		await page.fill('#username', 'admin');
 		await page.fill('#password', PASSWORD);
@@ -61,9 +46,7 @@ describe('System and Diagnostics pages in Chromium', { timeout: 90_000 }, () => 
 	});
 
 	after(async () => {
-		await context?.close();
-		if (userDataDir)
-			fs.rmSync(userDataDir, { recursive: true, force: true });
+		if (browser) await browser.close(path.join(OUT, 'system-console-errors.txt'));
 	});
 
 	it('dashboard shows the accounts', async () => {
@@ -150,6 +133,6 @@ describe('System and Diagnostics pages in Chromium', { timeout: 90_000 }, () => 
 	});
 
 	it('no console errors', () => {
-		assert.deepEqual(consoleErrors, []);
+		assert.deepEqual(browser.errors, []);
 	});
 });

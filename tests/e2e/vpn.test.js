@@ -16,15 +16,13 @@ const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const { chromium } = require('playwright-core');
+const { launch, helpers } = require('./browser');
 
 const BASE = process.env.IKEGW_URL;
 const PASSWORD = process.env.IKEGW_ADMIN_PASSWORD;
 const TOP = path.resolve(__dirname, '..', '..');
 const OUT = process.env.IKEGW_E2E_OUT || path.join(TOP, 'test-output', 'e2e');
-const CHROMIUM = process.env.IKEGW_CHROMIUM || '/usr/bin/chromium';
 const HELPER = path.join(TOP, 'tests', 'integration', 'vpn-client.sh');
 const ENABLED = process.env.IKEGW_VPN_E2E === '1';
 
@@ -33,12 +31,11 @@ const CA = { name: 'VPN CA', cn: 'VPN CA', key: 'rsa2048' };
 const SERVER = { name: 'vpn.example.com', cn: 'vpn.example.com', san: 'vpn.example.com' };
 const USER = { name: 'alice', password: 'Alice-Vpn-2024' };
 
-let userDataDir;
-let context;
+let browser;
 let page;
+const { where, submit, follow, menu } = helpers(() => page);
 let shotNo = 0;
 let failed = null;
-const consoleErrors = [];
 
 async function shot(name) {
 	shotNo++;
@@ -88,29 +85,10 @@ async function until(what, fn, seconds = 15) {
 	throw new Error(`timed out waiting: ${what}`);
 }
 
-function where() {
-	const u = new URL(page.url());
-	return u.pathname + u.search;
-}
-
-async function submit(button, timeout = 15_000) {
-	await Promise.all([page.waitForNavigation({ waitUntil: 'load', timeout }), button.click()]);
-}
-
-async function follow(link) {
-	await Promise.all([page.waitForNavigation(), link.click()]);
-}
-
 async function expectFlash(text) {
 	const flash = page.locator('main .flash[role=status]');
 	await flash.waitFor();
 	assert.equal((await flash.textContent()).trim(), text);
-}
-
-async function menu(section, item) {
-	const sec = page.locator('.menu-section', { has: page.locator('.menu-title', { hasText: section }) });
-	await sec.locator('.menu-title').click();
-	await follow(sec.getByRole('link', { name: item, exact: true }));
 }
 
 // Presses "Apply changes" in the banner and expects success.
@@ -128,39 +106,16 @@ describe('VPN pages to a connected client (the IKEv2 guide)', { timeout: 220_000
 		assert.ok(BASE, 'IKEGW_URL is set');
 		assert.ok(PASSWORD, 'IKEGW_ADMIN_PASSWORD is set');
 		fs.mkdirSync(OUT, { recursive: true });
-		userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ikegw-e2e-vpn-'));
-		context = await chromium.launchPersistentContext(userDataDir, {
-			executablePath: CHROMIUM,
-			headless: true,
-			acceptDownloads: true,
-			args: [
-				'--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic',
-				'--no-first-run', '--disable-background-networking',
-				'--disable-component-update', '--disable-sync',
-				'--disable-dev-shm-usage', '--no-proxy-server',
-				'--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-			],
-			viewport: { width: 1280, height: 900 },
-			timeout: 30_000,
-		});
-		context.setDefaultTimeout(10_000);
-		context.setDefaultNavigationTimeout(30_000);
-		page = context.pages()[0] || await context.newPage();
+		browser = await launch('vpn', { downloads: true,
+			viewport: { width: 1280, height: 900 }, navigationTimeout: 30_000,
+			ignore: // the refused Phase 1 form answers 422 on purpose
+				(msg) => /^Failed to load resource: .* status of 422/.test(msg.text()) });
+		page = browser.page;
 		page.on('dialog', (d) => d.accept());
-		page.on('console', (msg) => {
-			if (msg.type() !== 'error') return;
-			// The refused Phase 1 form answers 422 on purpose.
-			if (/^Failed to load resource: .* status of 422/.test(msg.text())) return;
-			consoleErrors.push(`console: ${msg.text()} (${page.url()})`);
-		});
-		page.on('pageerror', (err) => consoleErrors.push(`pageerror: ${err.message} (${page.url()})`));
 	});
 
 	after(async () => {
-		if (consoleErrors.length)
-			fs.writeFileSync(path.join(OUT, 'vpn-console-errors.txt'), consoleErrors.join('\n') + '\n');
-		if (context) await context.close().catch(() => {});
-		if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+		if (browser) await browser.close(path.join(OUT, 'vpn-console-errors.txt'));
 	});
 
 	step('log in', async () => {
@@ -330,6 +285,6 @@ describe('VPN pages to a connected client (the IKEv2 guide)', { timeout: 220_000
 	});
 
 	step('no script errors in the browser', async () => {
-		assert.deepEqual(consoleErrors, []);
+		assert.deepEqual(browser.errors, []);
 	});
 });

@@ -72,7 +72,6 @@ pings() {	# pings SECONDS — ping the LAN host from the virtual IP, prints the 
 	ip netns exec "$RW" ping -q -I "$(vip_of_client)" -i 0.2 -w "$1" 10.1.0.10 2>&1
 }
 sa_ids() { ctl list-sas | sed -n 's/^#\([0-9]*\) .*ESTABLISHED.*/\1/p'; }
-n_ike() { ctl --json list-sas | jq '[.sas[] | select(.state == "ESTABLISHED")] | length'; }
 
 # 1. ikegwd rekeys the IKE SA at its soft lifetime (30 s, less up to 1 s)
 check_match "client connects" "CHILD_SA net\{[0-9]+\} established" "$(client_up calm)"
